@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The kreconcile binary links CCurl/KubeClient/Reconciler only; Hummingbird and
+// SwiftNIO are dependencies of KubeEmulator (tests, benchmarks, kube-emulator) alone.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "kreconcile",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kreconcile", targets: ["kreconcile"]),
+        .executable(name: "kube-emulator", targets: ["kube-emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Reconciler",
+            dependencies: ["KubeClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KubeEmulator",
+            dependencies: [
+                "KubeClient",  // for JSONValue only; the emulator never uses the client
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "kreconcile",
+            dependencies: [
+                "KubeClient", "Reconciler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "kube-emulator",
+            dependencies: [
+                "KubeEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeEmulator"], swiftSettings: strict),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler"], swiftSettings: strict),
+        .testTarget(name: "KubeEmulatorTests", dependencies: ["KubeEmulator"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

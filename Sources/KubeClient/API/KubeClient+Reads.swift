@@ -1,0 +1,89 @@
+import Foundation
+
+/// `metav1.ListMeta`.
+public struct ListMeta: Sendable, Decodable {
+    public var resourceVersion: String?
+    public var `continue`: String?
+    public var remainingItemCount: Int?
+}
+
+/// One page of a list, decoded straight into the caller's compact model.
+struct ListPage<T: Decodable>: Decodable {
+    var metadata: ListMeta?
+    var items: [T]?
+}
+
+public struct ListOptions: Sendable {
+    public var labelSelector: String?
+    public var fieldSelector: String?
+    /// Page size; nil = the client's default (500).
+    public var limit: Int?
+    /// Ask for PartialObjectMetadataList: items have only apiVersion, kind and metadata.
+    public var metadataOnly: Bool
+
+    public init(labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil, metadataOnly: Bool = false) {
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+        self.limit = limit
+        self.metadataOnly = metadataOnly
+    }
+}
+
+public struct ListResult<T: Sendable>: Sendable {
+    public var items: [T]
+    /// The list's resourceVersion (of its first page: one consistent snapshot).
+    public var resourceVersion: String?
+    public var pages: Int
+    /// How many times the list started over after its continue token expired (0 or 1).
+    public var restarts: Int
+}
+
+/// Raised when a paginated list cannot complete even after starting over.
+public struct ListExpiredError: Error, Sendable, CustomStringConvertible {
+    public var resource: String
+    public var description: String {
+        "listing \(resource): the continue token expired twice (410 Expired); the cluster changed faster than the list could be read. Retry, or lower the page size."
+    }
+}
+
+extension KubeClient {
+    public func get<T: Decodable>(_ r: ResourceDescriptor, namespace: String?, name: String, as type: T.Type = T.self,
+                                  metadataOnly: Bool = false) async throws -> T {
+        let request = KubeRequest.get(r, namespace: namespace, name: name, metadataOnly: metadataOnly)
+        return try decode(T.self, try await send(request), request)
+    }
+
+    /// Lists every object page by page (`limit`/`continue`), decoding each page into `T`
+    /// and dropping its raw JSON before the next one, so the client never holds the whole
+    /// list as JSON. A 410 Expired continue token restarts the list once.
+    public func list<T: Decodable & Sendable>(_ r: ResourceDescriptor, namespace: String? = nil, options: ListOptions = ListOptions(),
+                                              as type: T.Type = T.self,
+                                              onPage: (@Sendable (_ itemsSoFar: Int) -> Void)? = nil) async throws -> ListResult<T> {
+        var result = ListResult<T>(items: [], resourceVersion: nil, pages: 0, restarts: 0)
+        var token: String?
+        repeat {
+            var request = KubeRequest(method: "GET", path: r.path(namespace: namespace),
+                                      accept: options.metadataOnly ? MediaType.partialObjectMetadataList : MediaType.json)
+            request.query.append(.init("limit", String(options.limit ?? self.options.pageSize)))
+            if let s = options.labelSelector { request.query.append(.init("labelSelector", s)) }
+            if let s = options.fieldSelector { request.query.append(.init("fieldSelector", s)) }
+            if let token { request.query.append(.init("continue", token)) }
+            let page: ListPage<T>
+            do {
+                page = try decode(ListPage<T>.self, try await send(request), request)
+            } catch let error as KubeAPIError where error.code == 410 && token != nil {
+                guard result.restarts == 0 else { throw ListExpiredError(resource: r.qualifiedName) }
+                logger.info("continue token expired; restarting the list", metadata: ["resource": "\(r.qualifiedName)"])
+                result = ListResult(items: [], resourceVersion: nil, pages: 0, restarts: 1)
+                token = nil
+                continue
+            }
+            if result.pages == 0 { result.resourceVersion = page.metadata?.resourceVersion }
+            result.pages += 1
+            result.items.append(contentsOf: page.items ?? [])
+            onPage?(result.items.count)
+            token = page.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return result
+    }
+}
