@@ -86,7 +86,7 @@ extension KubeClient {
         return versions.first { served.isServed(group: group, version: $0) }
     }
 
-    func get<T: Decodable>(path: String, as type: T.Type) async throws -> T {
+    public func get<T: Decodable>(path: String, as type: T.Type) async throws -> T {
         let request = KubeRequest(method: "GET", path: path)
         return try decode(T.self, try await send(request), request)
     }

@@ -7,6 +7,12 @@ public struct ClientConfig: Sendable {
         public var user: String
         public var uid: String?
         public var groups: [String]
+
+        public init(user: String, uid: String? = nil, groups: [String] = []) {
+            self.user = user
+            self.uid = uid
+            self.groups = groups
+        }
     }
 
     /// Base URL without a trailing slash.
