@@ -1,0 +1,1 @@
+// Tests of the engine arrive with the engine itself (checks, planner, applier).
