@@ -41,7 +41,7 @@ final class ClientListTests: XCTestCase {
         try seedConfigMaps(h, count: 250)
         h.emulator.addFault(FaultRule(verb: "list", resource: "configmaps", count: 1, action: .expireContinue))
         let result = try await h.client(pageSize: 100).list(.configMaps, namespace: "default", as: NameOnly.self)
-        XCTAssertEqual(result.items.count, 250, "no duplicates after the restart")
+        XCTAssertEqual(result.items.count, 250, "no duplicates after the restart; requests: \(h.emulator.requests().map { "\($0.status) \($0.rawQuery)" })")
         XCTAssertEqual(result.restarts, 1)
         XCTAssertEqual(h.emulator.requests().filter { $0.status == 410 }.count, 1)
 

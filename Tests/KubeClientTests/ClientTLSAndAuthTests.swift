@@ -16,8 +16,8 @@ final class ClientTLSAndAuthTests: XCTestCase {
 
     func startHTTPS(tokens: Set<String>? = ["good-token"], clientCA: Bool = false) async throws -> Harness {
         try await Harness.start(EmulatorOptions(
-            tls: EmulatorTLS(certificatePEM: certs.serverCertificatePEM, privateKeyPEM: certs.serverKeyPEM,
-                             clientCAPEM: clientCA ? certs.clientCAPEM : nil),
+            tls: EmulatorTLS(certificatePEM: certs.server.certificatePEM, privateKeyPEM: certs.server.keyPEM,
+                             clientCAPEM: clientCA ? certs.clientCA.certificatePEM : nil),
             bearerTokens: tokens))
     }
 
@@ -28,11 +28,11 @@ final class ClientTLSAndAuthTests: XCTestCase {
     func testCADataPassesAndAWrongCAFailsClearly() async throws {
         let h = try await startHTTPS()
         defer { Task { await h.stop() } }
-        let ok = h.client(token: "good-token", tls: TLSSettings(caPEM: Data(certs.caPEM.utf8)))
+        let ok = h.client(token: "good-token", tls: TLSSettings(caPEM: Data(certs.ca.certificatePEM.utf8)))
         let v = try await version(ok)
         XCTAssertNotNil(v)
 
-        let wrong = h.client(token: "good-token", tls: TLSSettings(caPEM: Data(certs.wrongCAPEM.utf8)))
+        let wrong = h.client(token: "good-token", tls: TLSSettings(caPEM: Data(certs.wrongCA.certificatePEM.utf8)))
         do {
             _ = try await version(wrong)
             XCTFail("a server certificate from another CA must be refused")
@@ -65,7 +65,7 @@ final class ClientTLSAndAuthTests: XCTestCase {
     func testTLSServerNameIsUsedForVerification() async throws {
         let h = try await startHTTPS()
         defer { Task { await h.stop() } }
-        let ca = Data(certs.caPEM.utf8)
+        let ca = Data(certs.ca.certificatePEM.utf8)
         let named = h.client(token: "good-token", tls: TLSSettings(caPEM: ca, serverName: "localhost"))
         let v = try await version(named)
         XCTAssertNotNil(v)
@@ -81,9 +81,9 @@ final class ClientTLSAndAuthTests: XCTestCase {
     func testClientCertificateAcceptedAndRejected() async throws {
         let h = try await startHTTPS(tokens: ["some-other-token"], clientCA: true)
         defer { Task { await h.stop() } }
-        let ca = Data(certs.caPEM.utf8)
-        let withCert = h.client(tls: TLSSettings(caPEM: ca, clientCertificatePEM: Data(certs.clientCertificatePEM.utf8),
-                                                 clientKeyPEM: Data(certs.clientKeyPEM.utf8)))
+        let ca = Data(certs.ca.certificatePEM.utf8)
+        let withCert = h.client(tls: TLSSettings(caPEM: ca, clientCertificatePEM: Data(certs.client.certificatePEM.utf8),
+                                                 clientKeyPEM: Data(certs.client.keyPEM.utf8)))
         let v = try await version(withCert)
         XCTAssertNotNil(v)
 
@@ -94,8 +94,8 @@ final class ClientTLSAndAuthTests: XCTestCase {
         XCTAssertEqual(error?.reason, "Unauthorized")
 
         // A certificate the server's client CA did not sign is refused.
-        let forged = h.client(tls: TLSSettings(caPEM: ca, clientCertificatePEM: Data(certs.serverCertificatePEM.utf8),
-                                               clientKeyPEM: Data(certs.serverKeyPEM.utf8)))
+        let forged = h.client(tls: TLSSettings(caPEM: ca, clientCertificatePEM: Data(certs.server.certificatePEM.utf8),
+                                               clientKeyPEM: Data(certs.server.keyPEM.utf8)))
         do {
             _ = try await version(forged)
             XCTFail("a client certificate from another CA must not authenticate")
@@ -109,14 +109,14 @@ final class ClientTLSAndAuthTests: XCTestCase {
     func testKubeconfigWrittenToDiskDrivesARealConnection() async throws {
         let h = try await startHTTPS(clientCA: true)
         defer { Task { await h.stop() } }
-        let cert = try dir.write("client.crt", certs.clientCertificatePEM)
+        let cert = try dir.write("client.crt", certs.client.certificatePEM)
         _ = cert
-        try dir.write("client.key", certs.clientKeyPEM)
+        try dir.write("client.key", certs.client.keyPEM)
         let path = try dir.write("kubeconfig", """
             apiVersion: v1
             kind: Config
             current-context: emu
-            clusters: [{name: emu, cluster: {server: "\(h.emulator.baseURL)", certificate-authority-data: \(b64(certs.caPEM))}}]
+            clusters: [{name: emu, cluster: {server: "\(h.emulator.baseURL)", certificate-authority-data: \(b64(certs.ca.certificatePEM))}}]
             users: [{name: me, user: {client-certificate: client.crt, client-key: client.key}}]
             contexts: [{name: emu, context: {cluster: emu, user: me, namespace: default}}]
             """)
@@ -136,7 +136,7 @@ final class ClientTLSAndAuthTests: XCTestCase {
             """, executable: true)
         let source = ExecCredentialSource(config: ExecConfig(apiVersion: "client.authentication.k8s.io/v1", command: plugin, origin: "test"),
                                           cluster: nil)
-        let client = h.client(tls: TLSSettings(caPEM: Data(certs.caPEM.utf8)), credentials: source)
+        let client = h.client(tls: TLSSettings(caPEM: Data(certs.ca.certificatePEM.utf8)), credentials: source)
         let v = try await version(client)
         XCTAssertNotNil(v)
         XCTAssertEqual(h.emulator.requests().map(\.status), [401, 200])
@@ -155,7 +155,7 @@ final class ClientTLSAndAuthTests: XCTestCase {
         defer { Task { await h.stop() } }
         let tokenPath = try dir.write("token", "token-v1")
         let clock = ManualDate()
-        let client = h.client(tls: TLSSettings(caPEM: Data(certs.caPEM.utf8)),
+        let client = h.client(tls: TLSSettings(caPEM: Data(certs.ca.certificatePEM.utf8)),
                               credentials: TokenFileSource(path: tokenPath, field: "test", now: clock.now))
         _ = try await version(client)
         // The server rotates: only v2 is valid now, and the file already holds it.
@@ -170,16 +170,16 @@ final class ClientTLSAndAuthTests: XCTestCase {
         let h = try await startHTTPS(tokens: [secretToken], clientCA: true)
         defer { Task { await h.stop() } }
         let logs = CapturedLogs()
-        let client = h.client(token: secretToken, tls: TLSSettings(caPEM: Data(certs.caPEM.utf8),
-                                                                   clientCertificatePEM: Data(certs.clientCertificatePEM.utf8),
-                                                                   clientKeyPEM: Data(certs.clientKeyPEM.utf8)),
+        let client = h.client(token: secretToken, tls: TLSSettings(caPEM: Data(certs.ca.certificatePEM.utf8),
+                                                                   clientCertificatePEM: Data(certs.client.certificatePEM.utf8),
+                                                                   clientKeyPEM: Data(certs.client.keyPEM.utf8)),
                               logger: logs.logger())
         h.emulator.addFault(FaultRule(verb: "get", count: 1, action: .status(code: 503, reason: "ServiceUnavailable", message: "x", retryAfterSeconds: 1)))
         _ = try await client.create(.configMaps, namespace: "default", body: configMap("c"))
         let _: JSONValue = try await client.get(.configMaps, namespace: "default", name: "c")
         let missing = await expectAPIError { let _: JSONValue = try await client.get(.configMaps, namespace: "default", name: "nope") }
         XCTAssertFalse(logs.all.isEmpty, "the client logged its requests")
-        let keyBody = certs.clientKeyPEM.split(separator: "\n").dropFirst().first.map(String.init) ?? "unreachable"
+        let keyBody = certs.client.keyPEM.split(separator: "\n").dropFirst().first.map(String.init) ?? "unreachable"
         for line in logs.all + [missing?.description ?? ""] + ["\(client.config.tls)"] {
             XCTAssertFalse(line.contains(secretToken), "token leaked: \(line)")
             XCTAssertFalse(line.contains(keyBody), "key leaked: \(line)")

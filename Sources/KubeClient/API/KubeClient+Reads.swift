@@ -61,7 +61,7 @@ extension KubeClient {
                                               onPage: (@Sendable (_ itemsSoFar: Int) -> Void)? = nil) async throws -> ListResult<T> {
         var result = ListResult<T>(items: [], resourceVersion: nil, pages: 0, restarts: 0)
         var token: String?
-        repeat {
+        while true {
             var request = KubeRequest(method: "GET", path: r.path(namespace: namespace),
                                       accept: options.metadataOnly ? MediaType.partialObjectMetadataList : MediaType.json)
             request.query.append(.init("limit", String(options.limit ?? self.options.pageSize)))
@@ -83,7 +83,7 @@ extension KubeClient {
             result.items.append(contentsOf: page.items ?? [])
             onPage?(result.items.count)
             token = page.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil
-        return result
+            if token == nil { return result }
+        }
     }
 }

@@ -135,7 +135,7 @@ final class CurlEasyHandle: @unchecked Sendable {  // used by one thread at a ti
         _ = kr_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &sent)
         let detail = String(cString: errorBuffer)
         let summary = String(cString: curl_easy_strerror(code))
-        let kind: TransportError.Kind
+        var kind: TransportError.Kind
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT: kind = .connect
         case CURLE_OPERATION_TIMEDOUT: kind = .timeout
@@ -148,6 +148,11 @@ final class CurlEasyHandle: @unchecked Sendable {  // used by one thread at a ti
         default: kind = .other
         }
         let message = detail.isEmpty ? summary : "\(summary): \(detail)"
+        // With TLS 1.3 a rejected client certificate arrives as an alert after the
+        // handshake, so curl reports a receive error: it is still a TLS failure.
+        if kind == .connectionLost, detail.contains("SSL routines"), detail.contains("alert") {
+            kind = .tls
+        }
         return TransportError(kind: kind, requestSent: sent > 0, curlCode: Int(code.rawValue), message: message, url: request.url)
     }
 }
