@@ -1,0 +1,33 @@
+/// Server certificate and key, plus the CA that client certificates must chain to.
+public struct EmulatorTLS: Sendable {
+    public var certificatePEM: String
+    public var privateKeyPEM: String
+    /// When set, client certificates signed by this CA authenticate a request; the
+    /// handshake still succeeds without one, so bearer tokens keep working.
+    public var clientCAPEM: String?
+
+    public init(certificatePEM: String, privateKeyPEM: String, clientCAPEM: String? = nil) {
+        self.certificatePEM = certificatePEM
+        self.privateKeyPEM = privateKeyPEM
+        self.clientCAPEM = clientCAPEM
+    }
+}
+
+public struct EmulatorOptions: Sendable {
+    public var host: String
+    public var port: Int
+    public var tls: EmulatorTLS?
+    /// nil = no authentication; otherwise a request needs one of these bearer tokens
+    /// (or a verified client certificate).
+    public var bearerTokens: Set<String>?
+    public var serverVersion: (major: Int, minor: Int)
+
+    public init(host: String = "127.0.0.1", port: Int = 0, tls: EmulatorTLS? = nil,
+                bearerTokens: Set<String>? = nil, serverVersion: (major: Int, minor: Int) = (1, 32)) {
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.bearerTokens = bearerTokens
+        self.serverVersion = serverVersion
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTLS
+import NIOCore
+import NIOSSL
+
+/// Request context that keeps the channel, so the TLS peer certificate can be read.
+struct EmulatorRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
+/// The single Hummingbird responder: converts HTTP to `APIRequest`, authenticates,
+/// lets the core answer, and logs the exchange.
+struct EmulatorResponder: HTTPResponder {
+    let core: EmulatorCore
+    /// TLS with a client CA: a presented certificate was verified during the handshake.
+    let clientCertificatesVerified: Bool
+
+    func respond(to request: Request, context: EmulatorRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let buffer = try await request.body.collect(upTo: 1 << 31)
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName.lowercased()
+            headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+        }
+        let rawQuery = request.uri.query ?? ""
+        let apiRequest = APIRequest(
+            method: request.method.rawValue, path: request.uri.path, rawQuery: rawQuery,
+            query: APIRequest.parseQuery(rawQuery), headers: headers, body: Data(buffer.readableBytesView))
+
+        let reply: APIReply
+        let info: RouteInfo
+        if await authenticated(apiRequest, context) {
+            (reply, info) = await core.handle(apiRequest)
+        } else {
+            reply = .error(.unauthorized)
+            info = RouteInfo(route: APIPath.route(apiRequest.path, registry: core.registry), method: apiRequest.method, query: apiRequest.query)
+        }
+        let elapsed = ContinuousClock.now - started
+        core.record(apiRequest, reply, info, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Self.response(reply)
+    }
+
+    /// Bearer token in the accepted set, or a client certificate the handshake verified.
+    private func authenticated(_ req: APIRequest, _ context: EmulatorRequestContext) async -> Bool {
+        guard let tokens = core.tokens.withLock({ $0 }) else { return true }
+        if let auth = req.header("authorization"), auth.hasPrefix("Bearer ") {
+            if tokens.contains(auth.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)) { return true }
+        }
+        // try? flattens "no certificate" and "no TLS handler" into nil.
+        if clientCertificatesVerified, (try? await context.channel.nioSSL_peerCertificate().get()) != nil { return true }
+        return false
+    }
+
+    static func response(_ reply: APIReply) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in reply.headers {
+            if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
+        }
+        var buffer = ByteBufferAllocator().buffer(capacity: reply.bodySize)
+        for chunk in reply.chunks { buffer.writeBytes(chunk) }
+        let status = HTTPResponse.Status(code: reply.status, reasonPhrase: reasonPhrase(reply.status))
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    static func reasonPhrase(_ code: Int) -> String {
+        [200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+         405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 415: "Unsupported Media Type",
+         422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error",
+         503: "Service Unavailable", 504: "Gateway Timeout"][code] ?? ""
+    }
+
+    /// Server TLS; with a client CA, verification is optional so token clients still connect.
+    static func tlsConfiguration(_ tls: EmulatorTLS) throws -> TLSConfiguration {
+        let chain = try NIOSSLCertificate.fromPEMBytes(Array(tls.certificatePEM.utf8))
+        let key = try NIOSSLPrivateKey(bytes: Array(tls.privateKeyPEM.utf8), format: .pem)
+        var config = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        if let ca = tls.clientCAPEM {
+            config.certificateVerification = .optionalVerification
+            config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(ca.utf8)))
+        }
+        return config
+    }
+}
+
+extension EmulatorCore {
+    func record(_ req: APIRequest, _ reply: APIReply, _ info: RouteInfo, seconds: Double) {
+        var headers = req.headers
+        for sensitive in ["authorization", "cookie"] where headers[sensitive] != nil {
+            let scheme = headers[sensitive]?.split(separator: " ").first.map(String.init) ?? ""
+            headers[sensitive] = sensitive == "authorization" ? "\(scheme) <redacted>" : "<redacted>"
+        }
+        let isWrite = ["POST", "PUT", "PATCH", "DELETE"].contains(req.method)
+        let record = RequestRecord(
+            method: req.method, path: req.path, rawQuery: req.rawQuery, query: req.query,
+            contentType: req.header("content-type"), requestHeaders: headers, bodySize: req.body.count,
+            body: isWrite ? req.body : nil, status: reply.status, durationSeconds: seconds,
+            verb: info.verb, resource: info.resource, namespace: info.namespace, name: info.name)
+        log.withLock { $0.append(record) }
+    }
+}
