@@ -30,7 +30,7 @@ test: deps
 
 # kreconcile must never link SwiftNIO or Hummingbird (only the emulator does).
 check-linkage: build
-	@scripts/check-linkage.sh "$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)"
+	@.ci/check-linkage.sh "$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)"
 
 clean:
 	rm -rf .build
