@@ -22,6 +22,25 @@ struct Kreconcile: AsyncParsableCommand {
         version: "kreconcile \(KreconcileVersion.current)",
         subcommands: [ClusterInfo.self]
     )
+
+    /// ArgumentParser exits 64 on a usage error; kreconcile documents 2 for every
+    /// "bad input, nothing sent" case, so usage errors are mapped to it.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 enum KreconcileVersion {
