@@ -15,7 +15,8 @@ struct StderrLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        let time = ISO8601DateFormatter().string(from: Date())
+        // A value-type format style: no formatter object built per log line.
+        let time = Date().formatted(.iso8601)
         var all = metadata
         if let extra = event.metadata { all.merge(extra) { _, new in new } }
         let line: String
