@@ -1,0 +1,39 @@
+import KubeClient
+
+/// The order classes of DESIGN.md's "Ordered" rule; a plan sorts by this first.
+public enum ActionClass: Int, Sendable, Codable, Comparable, CaseIterable {
+    /// ownerReferences, labels, annotations: nothing restarts.
+    case metadata = 0
+    /// Deleting an orphan (uid precondition, never by name alone).
+    case orphanDeletion = 1
+    /// Changing a workload's container image: a rollout the workload's strategy paces.
+    case imagePatch = 2
+    /// Rollout restart or eviction: pods go away; health-gated, counted per node.
+    case disruptive = 3
+
+    public static func < (a: ActionClass, b: ActionClass) -> Bool { a.rawValue < b.rawValue }
+
+    public var isDisruptive: Bool { self == .disruptive }
+}
+
+/// One write a check proposes. `request` is the exact request a real run sends (a dry run
+/// shows it; `--dry-run=server` sends `request.dryRun()`), and it already carries the
+/// precondition (a JSON-patch `test` of the resourceVersion, delete preconditions, ...).
+public struct Action: Sendable, Equatable {
+    public var actionClass: ActionClass
+    /// The object written to (for a pod restarted through its Deployment: the Deployment).
+    public var target: ObjectRef
+    /// Short verb phrase for the report: "add ownerReference to Deployment kubearmor-operator".
+    public var summary: String
+    public var request: KubeRequest
+    /// Nodes whose pods this action disrupts (for `maxPerNode`); empty when none.
+    public var disruptedNodes: [String]
+
+    public init(actionClass: ActionClass, target: ObjectRef, summary: String, request: KubeRequest, disruptedNodes: [String] = []) {
+        self.actionClass = actionClass
+        self.target = target
+        self.summary = summary
+        self.request = request
+        self.disruptedNodes = disruptedNodes
+    }
+}
