@@ -38,6 +38,15 @@ enum BuiltInResources {
             builtIn: true, shortNames: $0.short, hasStatus: $0.status)
     }
 
+    /// The built-ins with ValidatingAdmissionPolicy(Binding) served in the given versions
+    /// (v1 since 1.30, v1beta1 1.28-1.31); both versions store the same objects.
+    static func serving(admissionRegistrationVersions versions: [String]) -> [ResourceType] {
+        all.flatMap { t -> [ResourceType] in
+            guard t.group == "admissionregistration.k8s.io", t.kind.hasPrefix("ValidatingAdmissionPolicy") else { return [t] }
+            return versions.map { v in var copy = t; copy.version = v; return copy }
+        }
+    }
+
     /// Namespaces every real cluster starts with.
     static let initialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
 }

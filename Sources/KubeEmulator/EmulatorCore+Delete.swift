@@ -1,7 +1,8 @@
 import Foundation
 import KubeClient
 
-/// delete, deletecollection and pod eviction.
+/// delete and deletecollection (apiserver registry/generic/registry/store.go Delete,
+/// registry/rest/delete.go BeforeDelete).
 extension EmulatorCore {
     struct DeleteOptions {
         var dryRun = false
@@ -23,10 +24,14 @@ extension EmulatorCore {
         o.resourceVersion = body?["preconditions"]?["resourceVersion"]?.stringValue
         o.propagationPolicy = req.param("propagationPolicy") ?? body?["propagationPolicy"]?.stringValue
         o.gracePeriodSeconds = req.param("gracePeriodSeconds").flatMap { Int($0) } ?? body?["gracePeriodSeconds"]?.intValue
+        if o.propagationPolicy == nil, let orphan = body?["orphanDependents"]?.boolValue {
+            o.propagationPolicy = orphan ? "Orphan" : "Background"
+        }
         if let p = o.propagationPolicy, !["Foreground", "Background", "Orphan"].contains(p) {
             throw .invalid(group: "meta.k8s.io", kind: "DeleteOptions", name: "",
                            [.notSupported("propagationPolicy", value: JSONBytes.quote(p), supported: ["Foreground", "Background", "Orphan"])])
         }
+        if let g = o.gracePeriodSeconds, g < 0 { o.gracePeriodSeconds = 1 }  // BeforeDelete: negative means 1
         return o
     }
 
@@ -40,27 +45,61 @@ extension EmulatorCore {
         }
     }
 
-    private func optionalBody(_ req: APIRequest) throws(APIError) -> JSONValue? {
+    func optionalBody(_ req: APIRequest) throws(APIError) -> JSONValue? {
         guard !req.body.isEmpty else { return nil }
         return try decodeBody(req.body, kind: "DeleteOptions")
     }
 
+    /// `deleted`: gone from storage; `pending`: kept with a deletionTimestamp (grace period,
+    /// finalizers, or an Orphan/Foreground propagation finalizer).
     enum DeleteOutcome { case deleted(JSONValue), pending(JSONValue) }
 
-    /// Deletes one object under the lock: preconditions, finalizers (the object stays with a
-    /// deletionTimestamp until they are gone), namespace contents.
+    /// Deletes one object under the lock, like store.go Delete:
+    /// 1. preconditions; 2. graceful deletion of pods (pod strategy CheckGracefulDelete);
+    /// 3. Orphan/Foreground add the `orphan`/`foregroundDeletion` finalizer (the garbage
+    /// collector removes it); 4. with finalizers left the object stays with a
+    /// deletionTimestamp, otherwise it is removed now (Background: dependents are left for
+    /// the garbage collector).
     func remove(_ s: inout StoreState, _ rt: ResourceType, namespace: String, name: String, _ o: DeleteOptions) throws(APIError) -> DeleteOutcome {
         guard var current = s.get(rt, namespace: namespace, name: name)?.object else { throw .notFound(rt, name) }
         try checkPreconditions(o, current, rt)
-        let finalizers = current["metadata"]?["finalizers"]?.arrayValue ?? []
-        if !finalizers.isEmpty {
-            if current.meta("deletionTimestamp") == nil {
-                current.setMeta("deletionTimestamp", .string(ServerStamp.now()))
-                current.setMeta("deletionGracePeriodSeconds", 0)
-                if !o.dryRun {
-                    current.setMeta("resourceVersion", .string(s.nextResourceVersion()))
-                    s.put(rt, current)
-                }
+        let original = current
+        let alreadyDeleting = current.meta("deletionTimestamp") != nil
+
+        // Graceful deletion: only a pod that a kubelet is running waits (pod/strategy.go).
+        var grace = 0
+        if rt.isCorePods {
+            grace = Self.podGracePeriod(current, requested: o.gracePeriodSeconds)
+            if alreadyDeleting {
+                // BeforeDelete: a second delete may only shorten the grace period.
+                let existing = current["metadata"]?["deletionGracePeriodSeconds"]?.intValue ?? 0
+                grace = min(grace, existing)
+            }
+        }
+
+        var finalizers = (current["metadata"]?["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !alreadyDeleting {
+            // deletionFinalizersForGarbageCollection: the policy becomes a finalizer.
+            switch o.propagationPolicy {
+            case "Orphan":
+                finalizers.removeAll { $0 == Finalizers.foreground }
+                if !finalizers.contains(Finalizers.orphan) { finalizers.append(Finalizers.orphan) }
+            case "Foreground":
+                finalizers.removeAll { $0 == Finalizers.orphan }
+                if !finalizers.contains(Finalizers.foreground) { finalizers.append(Finalizers.foreground) }
+            default: break
+            }
+        }
+
+        if grace > 0 || !finalizers.isEmpty {
+            if !alreadyDeleting || grace < (current["metadata"]?["deletionGracePeriodSeconds"]?.intValue ?? 0) {
+                current.setMeta("deletionTimestamp", .string(ServerStamp.at(Date().addingTimeInterval(Double(grace)))))
+                current.setMeta("deletionGracePeriodSeconds", .number(Double(grace)))
+            }
+            current.setMeta("finalizers", finalizers.isEmpty ? nil : .array(finalizers.map(JSONValue.string)))
+            if !o.dryRun, current != original {
+                current.setMeta("resourceVersion", .string(s.nextResourceVersion()))
+                s.put(rt, current)
             }
             return .pending(current)
         }
@@ -77,6 +116,16 @@ extension EmulatorCore {
         return .deleted(current)
     }
 
+    /// pod/strategy.go CheckGracefulDelete: the requested period, else the pod's
+    /// terminationGracePeriodSeconds (default 30); 0 for a pod no kubelet runs
+    /// (unscheduled) or one that already finished.
+    static func podGracePeriod(_ pod: JSONValue, requested: Int?) -> Int {
+        let phase = pod["status"]?["phase"]?.stringValue ?? ""
+        if phase == "Succeeded" || phase == "Failed" { return 0 }
+        if (pod["spec"]?["nodeName"]?.stringValue ?? "").isEmpty { return 0 }
+        return max(0, requested ?? pod["spec"]?["terminationGracePeriodSeconds"]?.intValue ?? 30)
+    }
+
     func delete(_ req: APIRequest, _ t: ResourceTarget, _ name: String) throws(APIError) -> APIReply {
         let o = try deleteOptions(req, body: optionalBody(req))
         let outcome = try state.withLock { s throws(APIError) in try remove(&s, t.type, namespace: t.namespace, name: name, o) }
@@ -90,7 +139,13 @@ extension EmulatorCore {
         case .deleted(var obj):
             // Pods answer with the object; a namespace with itself in phase Terminating;
             // other kinds with a Success Status (FACTS, measured).
-            if rt.group.isEmpty, rt.plural == "pods" { return objectReply(obj) }
+            if rt.isCorePods { return objectReply(obj) }
+            if rt.isCRD {
+                // The real CRD waits for its finalizer to remove the custom resources; here
+                // that happened already, the answer still shows the deletion in progress.
+                obj.setMeta("deletionTimestamp", .string(ServerStamp.now()))
+                return objectReply(obj)
+            }
             if rt.group.isEmpty, rt.plural == "namespaces" {
                 obj.setMeta("deletionTimestamp", .string(ServerStamp.now()))
                 obj["status"] = ["phase": "Terminating"]
@@ -122,31 +177,20 @@ extension EmulatorCore {
                               "metadata": ["resourceVersion": .string(String(rv))], "items": .array(items)]
         return .json(200, doc.jsonData())
     }
+}
 
-    /// POST pods/NAME/eviction (registry/core/pod/storage/eviction.go): deletes the pod
-    /// and answers 201 with a Success Status.
-    func evict(_ req: APIRequest, _ t: ResourceTarget, _ name: String) throws(APIError) -> APIReply {
-        let body = try decodeBody(req.body, kind: "Eviction")
-        let apiVersion = body["apiVersion"]?.stringValue ?? ""
-        guard body["kind"]?.stringValue == "Eviction", ["policy/v1", "policy/v1beta1"].contains(apiVersion) else {
-            throw .badRequest("the object provided is unrecognized (must be of type Eviction)")
-        }
-        if !body.name.isEmpty, body.name != name {
-            throw .badRequest("name in URL does not match name in Eviction object")
-        }
-        let o = try deleteOptions(req, body: body["deleteOptions"])
-        try state.withLock { s throws(APIError) in
-            guard let pod = s.get(t.type, namespace: t.namespace, name: name)?.object else { throw .notFound(t.type, name) }
-            try checkPreconditions(o, pod, t.type)
-            try checkDisruptionBudgets(s, pod: pod)
-            _ = try remove(&s, t.type, namespace: t.namespace, name: name, o)
-        }
-        let status: JSONValue = ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success"]
-        return .json(201, status.jsonData())
-    }
+/// The finalizers the API server itself adds for delete propagation
+/// (apimachinery meta/v1 types.go FinalizerOrphanDependents / FinalizerDeleteDependents).
+enum Finalizers {
+    static let orphan = "orphan"
+    static let foreground = "foregroundDeletion"
+}
 
-    /// Hook for PodDisruptionBudgets: throw 429 TooManyRequests (cause DisruptionBudget, no
-    /// Retry-After) when a budget blocks the eviction, 500 when several select the pod.
-    /// No budgets are enforced yet.
-    func checkDisruptionBudgets(_ s: StoreState, pod: JSONValue) throws(APIError) {}
+extension ResourceType {
+    var isCorePods: Bool { group.isEmpty && plural == "pods" }
+}
+
+extension ServerStamp {
+    /// RFC 3339 with seconds, like metav1.Time.
+    static func at(_ date: Date) -> String { date.formatted(.iso8601) }
 }

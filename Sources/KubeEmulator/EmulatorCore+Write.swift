@@ -10,7 +10,10 @@ extension EmulatorCore {
         if obj.name.isEmpty, let prefix = obj.meta("generateName"), !prefix.isEmpty {
             obj.setMeta("name", .string(prefix + ServerStamp.generatedSuffix()))
         }
+        // Mutating admission runs before the strategy and validation (handlers/create.go).
+        try admit(&obj, type: t.type, operation: .create)
         try ObjectValidation.name(obj, t.type)
+        if t.type.isCRD { try CustomResourceDefinitions.validate(obj) }
         prepareForCreate(&obj, t.type)
         let result = try state.withLock { s throws(APIError) -> JSONValue in
             try insert(&s, obj, t.type, dryRun: dry)
@@ -32,10 +35,14 @@ extension EmulatorCore {
             if obj["spec"]?["finalizers"] == nil { obj["spec"] = ["finalizers": ["kubernetes"]] }
             obj["status"] = ["phase": "Active"]
         }
-        if rt.plural == "pods", rt.group.isEmpty, obj["status"]?["phase"] == nil {
-            obj["status"] = ["phase": "Pending"]
-        }
+        if rt.isCRD { obj = CustomResourceDefinitions.withStatus(obj) }
         obj.metadata = meta
+        if rt.isCorePods {
+            if obj["status"]?["phase"] == nil { obj["status"] = ["phase": "Pending"] }
+            if options.serverVersion.major == 1, options.serverVersion.minor >= 30 {
+                PodAppArmorSync.apply(&obj, serverMinor: options.serverVersion.minor)
+            }
+        }
     }
 
     /// Stores a prepared object: 404 without its namespace, 409 when it exists.
@@ -134,6 +141,7 @@ extension EmulatorCore {
             guard let current = s.get(rt, namespace: t.namespace, name: name)?.object else { throw .notFound(rt, name) }
             var updated = try build(current)
             guard case .object = updated else { throw .badRequest("the patched object is not a JSON object") }
+            if t.subresource == nil { try admit(&updated, type: rt, operation: .update) }
             if isPatch {
                 try ObjectValidation.nameMatchesURL(updated, name)
                 if rt.namespaced, updated.namespace != t.namespace {
@@ -168,6 +176,7 @@ extension EmulatorCore {
             } else if rt.hasStatus {
                 updated["status"] = current["status"]
             }
+            if t.subresource == nil { try ImmutableFields.check(old: current, new: updated, rt) }
             // Fields the client cannot change (rest.BeforeUpdate).
             var meta = updated.metadata
             for key in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"] {
@@ -185,8 +194,7 @@ extension EmulatorCore {
             if updated == current { return current }
             if dryRun { return updated }
 
-            let finalizers = updated["metadata"]?["finalizers"]?.arrayValue ?? []
-            if current.meta("deletionTimestamp") != nil, finalizers.isEmpty {
+            if StoreState.shouldDeleteDuringUpdate(old: current, new: updated) {
                 s.remove(rt, namespace: t.namespace, name: name)
                 _ = s.nextResourceVersion()
                 return updated

@@ -11,11 +11,15 @@ final class EmulatorCore: Sendable {
     let log = Mutex<[RequestRecord]>([])
     let tokens: Mutex<Set<String>?>
     let boundPort = Mutex(0)
+    /// Mutating admission webhooks, run in order by `admit`.
+    let admissionHooks = Mutex<[AdmissionHook]>([])
+    /// `POST /_emulator/step` runs this (one controller step) and answers its JSON summary.
+    let stepHandler = Mutex<(@Sendable () -> JSONValue)?>(nil)
 
     init(options: EmulatorOptions) {
         self.options = options
         self.tokens = Mutex(options.bearerTokens)
-        var s = StoreState(registry: ResourceRegistry(BuiltInResources.all))
+        var s = StoreState(registry: ResourceRegistry(BuiltInResources.serving(admissionRegistrationVersions: options.admissionRegistrationVersions)))
         let nsType = BuiltInResources.all[0]
         for ns in BuiltInResources.initialNamespaces {
             var obj: JSONValue = ["apiVersion": "v1", "kind": "Namespace",
@@ -36,6 +40,7 @@ final class EmulatorCore: Sendable {
     func handle(_ req: APIRequest) async -> (APIReply, RouteInfo) {
         let route = APIPath.route(req.path, registry: registry)
         let info = RouteInfo(route: route, method: req.method, query: req.query)
+        var transport: TransportFault?
         for action in faults.withLock({ $0.actions(verb: info.verb ?? "", resource: info.resource ?? "",
                                                    name: info.name ?? "", hasContinue: req.param("continue") != nil) }) {
             switch action {
@@ -47,13 +52,20 @@ final class EmulatorCore: Sendable {
                 return (.error(e), info)
             case .expireContinue:
                 return (.error(.expired(ContinueToken.expiredMessage)), info)
+            case .resetConnection(let afterBytes):
+                transport = .reset(afterBytes: max(0, afterBytes ?? 0))
+            case .truncateBody(let bytes):
+                transport = .truncate(bytes: max(0, bytes))
             }
         }
+        var reply: APIReply
         do {
-            return (try dispatch(req, route), info)
+            reply = try dispatch(req, route)
         } catch {
-            return (.error(error), info)
+            reply = .error(error)
         }
+        reply.transportFault = transport
+        return (reply, info)
     }
 
     private func dispatch(_ req: APIRequest, _ route: APIRoute) throws(APIError) -> APIReply {

@@ -21,13 +21,19 @@ public struct EmulatorOptions: Sendable {
     /// (or a verified client certificate).
     public var bearerTokens: Set<String>?
     public var serverVersion: (major: Int, minor: Int)
+    /// Versions of admissionregistration.k8s.io ValidatingAdmissionPolicy(Binding) served:
+    /// ["v1"] (1.30+), ["v1beta1"] for an older server (1.28-1.29), or both. Objects are
+    /// shared across versions; reads show the requested apiVersion.
+    public var admissionRegistrationVersions: [String]
 
     public init(host: String = "127.0.0.1", port: Int = 0, tls: EmulatorTLS? = nil,
-                bearerTokens: Set<String>? = nil, serverVersion: (major: Int, minor: Int) = (1, 32)) {
+                bearerTokens: Set<String>? = nil, serverVersion: (major: Int, minor: Int) = (1, 32),
+                admissionRegistrationVersions: [String] = ["v1"]) {
         self.host = host
         self.port = port
         self.tls = tls
         self.bearerTokens = bearerTokens
         self.serverVersion = serverVersion
+        self.admissionRegistrationVersions = admissionRegistrationVersions
     }
 }

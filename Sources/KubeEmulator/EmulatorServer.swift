@@ -38,7 +38,11 @@ struct EmulatorResponder: HTTPResponder {
 
         let reply: APIReply
         let info: RouteInfo
-        if await authenticated(apiRequest, context) {
+        let authenticated = await authenticated(apiRequest, context)
+        if authenticated, let control = core.control(apiRequest) {
+            return Self.response(control)  // test-support routes are not logged
+        }
+        if authenticated {
             (reply, info) = await core.handle(apiRequest)
         } else {
             reply = .error(.unauthorized)
@@ -46,6 +50,10 @@ struct EmulatorResponder: HTTPResponder {
         }
         let elapsed = ContinuousClock.now - started
         core.record(apiRequest, reply, info, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        if reply.transportFault == .reset(afterBytes: 0) {
+            // Close before any byte of the response; the server's write then fails quietly.
+            try? await context.channel.close()
+        }
         return Self.response(reply)
     }
 
@@ -68,7 +76,18 @@ struct EmulatorResponder: HTTPResponder {
         var buffer = ByteBufferAllocator().buffer(capacity: reply.bodySize)
         for chunk in reply.chunks { buffer.writeBytes(chunk) }
         let status = HTTPResponse.Status(code: reply.status, reasonPhrase: reasonPhrase(reply.status))
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
+        switch reply.transportFault {
+        case .reset(let n)?, .truncate(let n)?:
+            // Headers promise the whole body; part of it is written, then the connection
+            // is dropped by throwing out of the body writer.
+            let part = buffer.getSlice(at: buffer.readerIndex, length: min(n, buffer.readableBytes)) ?? ByteBuffer()
+            return Response(status: status, headers: fields, body: ResponseBody(contentLength: buffer.readableBytes) { writer in
+                if part.readableBytes > 0 { try await writer.write(part) }
+                throw InjectedDisconnect()
+            })
+        case nil:
+            return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
+        }
     }
 
     static func reasonPhrase(_ code: Int) -> String {
@@ -99,11 +118,15 @@ extension EmulatorCore {
             headers[sensitive] = sensitive == "authorization" ? "\(scheme) <redacted>" : "<redacted>"
         }
         let isWrite = ["POST", "PUT", "PATCH", "DELETE"].contains(req.method)
-        let record = RequestRecord(
+        var record = RequestRecord(
             method: req.method, path: req.path, rawQuery: req.rawQuery, query: req.query,
             contentType: req.header("content-type"), requestHeaders: headers, bodySize: req.body.count,
             body: isWrite ? req.body : nil, status: reply.status, durationSeconds: seconds,
             verb: info.verb, resource: info.resource, namespace: info.namespace, name: info.name)
+        record.dryRun = Self.isDryRun(req)
         log.withLock { $0.append(record) }
     }
 }
+
+/// Thrown from a response body writer to drop the connection mid-body (fault injection).
+struct InjectedDisconnect: Error {}

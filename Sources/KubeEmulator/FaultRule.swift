@@ -7,6 +7,12 @@ public struct FaultRule: Sendable {
         case latency(seconds: Double)
         /// Answer 410 Expired to a list call that carries a continue token.
         case expireContinue
+        /// Handle the request, then close the connection: before any response for nil or 0,
+        /// else after the headers and this many body bytes (Content-Length promises more).
+        case resetConnection(afterBytes: Int?)
+        /// Handle the request, send the full Content-Length but only this many body bytes,
+        /// then close.
+        case truncateBody(bytes: Int)
     }
 
     /// get, list, watch, create, update, patch, delete, deletecollection; nil = any.

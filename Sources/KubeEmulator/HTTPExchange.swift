@@ -34,6 +34,8 @@ struct APIReply: Sendable {
     var headers: [(String, String)] = []
     /// Chunks written back to back (list responses are concatenated stored bytes).
     var chunks: [Data]
+    /// A fault the HTTP layer applies while writing the reply.
+    var transportFault: TransportFault?
 
     var bodySize: Int { chunks.reduce(0) { $0 + $1.count } }
 
@@ -50,4 +52,12 @@ struct APIReply: Sendable {
     /// The mux's plain 404 for paths outside any served group (see FACTS).
     static let pageNotFound = APIReply(status: 404, headers: [("Content-Type", "text/plain; charset=utf-8")],
                                        chunks: [Data("404 page not found\n".utf8)])
+}
+
+/// How the HTTP layer breaks a reply on purpose.
+enum TransportFault: Sendable, Equatable {
+    /// Close the connection after this many body bytes (0: before the status line).
+    case reset(afterBytes: Int)
+    /// Send the headers with the full Content-Length, this many body bytes, then close.
+    case truncate(bytes: Int)
 }

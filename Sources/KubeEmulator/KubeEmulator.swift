@@ -98,6 +98,7 @@ public final class KubeEmulator: Sendable {
         } else {
             obj.setMeta("namespace", nil)
         }
+        if rt.isCRD, obj["status"]?["conditions"] == nil { obj = CustomResourceDefinitions.withStatus(obj) }
         if obj.meta("uid") == nil { obj.setMeta("uid", .string(ServerStamp.uid())) }
         if obj.meta("creationTimestamp") == nil { obj.setMeta("creationTimestamp", .string(ServerStamp.now())) }
         if obj["metadata"]?["generation"] == nil, ObjectValidation.generationRelevant(obj, rt) != nil {
@@ -141,6 +142,12 @@ public final class KubeEmulator: Sendable {
     public func clearRequests() { core.log.withLock { $0.removeAll() } }
     public func addFault(_ rule: FaultRule) { core.faults.withLock { $0.entries.append(.init(rule: rule)) } }
     public func clearFaults() { core.faults.withLock { $0.entries.removeAll() } }
+
+    /// Adds a mutating admission webhook; hooks run in the order added.
+    public func addAdmissionHook(_ hook: AdmissionHook) { core.admissionHooks.withLock { $0.append(hook) } }
+
+    /// Removes the hooks with this name (e.g. to bring a webhook "back up" with a new behaviour).
+    public func removeAdmissionHook(named name: String) { core.admissionHooks.withLock { $0.removeAll { $0.name == name } } }
 
     /// Every continue token issued so far answers 410 Expired from now on.
     public func expireContinueTokens() { core.state.withLock { $0.expiredThroughSerial = $0.tokenSerial } }

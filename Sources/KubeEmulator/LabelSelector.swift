@@ -9,6 +9,9 @@ struct LabelSelector: Sendable {
         case notExists(String)
         case isIn(String, Set<String>)
         case notIn(String, Set<String>)
+        /// `k>N` / `k<N`: the label must parse as an integer (selection.Operator Gt/Lt).
+        case greaterThan(String, Int)
+        case lessThan(String, Int)
     }
 
     var requirements: [Requirement] = []
@@ -31,6 +34,8 @@ struct LabelSelector: Sendable {
             case .notExists(let k): return labels[k] == nil
             case .isIn(let k, let vs): return labels[k].map(vs.contains) ?? false
             case .notIn(let k, let vs): return labels[k].map { !vs.contains($0) } ?? true
+            case .greaterThan(let k, let n): return labels[k].flatMap { Int($0) }.map { $0 > n } ?? false
+            case .lessThan(let k, let n): return labels[k].flatMap { Int($0) }.map { $0 < n } ?? false
             }
         }
     }
@@ -61,6 +66,15 @@ struct LabelSelector: Sendable {
         }
         if let r = c.range(of: "=") {
             return .equals(try key(c[..<r.lowerBound], bad), value(c[r.upperBound...]))
+        }
+        for op in [">", "<"] {
+            if let r = c.range(of: op) {
+                let k = try key(c[..<r.lowerBound], bad)
+                guard let n = Int(value(c[r.upperBound...])) else {
+                    throw .badRequest("unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer")
+                }
+                return op == ">" ? .greaterThan(k, n) : .lessThan(k, n)
+            }
         }
         for (word, notIn) in [(" notin ", true), (" in ", false)] {
             if let r = c.range(of: word) {

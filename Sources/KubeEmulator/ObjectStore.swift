@@ -73,12 +73,16 @@ struct StoreState: Sendable {
 
     mutating func put(_ rt: ResourceType, _ object: JSONValue) {
         let key = Self.key(namespace: rt.namespaced ? object.namespace : "", name: object.name)
+        let old = buckets[rt.storageKey, default: ResourceBucket()].objects[key]
         buckets[rt.storageKey, default: ResourceBucket()].put(key, StoredObject(object))
+        if rt.isCRD { syncCustomResourceTypes(old: old?.object, new: object) }
     }
 
     @discardableResult
     mutating func remove(_ rt: ResourceType, namespace: String, name: String) -> StoredObject? {
-        buckets[rt.storageKey]?.remove(Self.key(namespace: namespace, name: name))
+        let old = buckets[rt.storageKey]?.remove(Self.key(namespace: namespace, name: name))
+        if rt.isCRD, let old { syncCustomResourceTypes(old: old.object, new: nil) }
+        return old
     }
 
     mutating func issueTokenSerial() -> Int {

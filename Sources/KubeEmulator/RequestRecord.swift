@@ -20,6 +20,8 @@ public struct RequestRecord: Sendable {
     public var resource: String?
     public var namespace: String?
     public var name: String?
+    /// dryRun=All in the query, the DeleteOptions body or an Eviction's deleteOptions.
+    public var dryRun: Bool = false
 
     public var headerNames: [String] { requestHeaders.keys.sorted() }
 }

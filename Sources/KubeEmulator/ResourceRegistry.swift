@@ -16,6 +16,14 @@ struct ResourceRegistry: Sendable {
         byKind["\(type.groupVersion)/\(type.kind)"] = type
     }
 
+    /// Stops serving one group/version/resource (a CRD version removed or deleted).
+    mutating func unregister(groupVersion: String, plural: String) {
+        guard let i = types.firstIndex(where: { $0.groupVersion == groupVersion && $0.plural == plural }) else { return }
+        let t = types.remove(at: i)
+        byPath["\(t.groupVersion)/\(t.plural)"] = nil
+        byKind["\(t.groupVersion)/\(t.kind)"] = nil
+    }
+
     func lookup(groupVersion: String, plural: String) -> ResourceType? { byPath["\(groupVersion)/\(plural)"] }
 
     func lookup(apiVersion: String, kind: String) -> ResourceType? { byKind["\(apiVersion)/\(kind)"] }

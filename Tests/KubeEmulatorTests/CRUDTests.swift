@@ -225,7 +225,7 @@ final class CRUDTests: XCTestCase {
         matching["deleteOptions"] = ["preconditions": ["uid": created["metadata"]?["uid"] ?? .null]]
         let evicted = try h.post("/api/v1/namespaces/default/pods/p/eviction", matching)
         XCTAssertEqual(evicted.status, 201)
-        XCTAssertEqual(evicted.json, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success"])
+        XCTAssertEqual(evicted.json, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
         XCTAssertNil(h.emulator.object("pods", namespace: "default", name: "p"))
         XCTAssertEqual(try h.post("/api/v1/namespaces/default/pods/p/eviction", eviction).status, 404)
         await h.stop()

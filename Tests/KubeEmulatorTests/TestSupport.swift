@@ -110,3 +110,29 @@ let widgetType = ResourceType(group: "example.com", version: "v1", kind: "Widget
 func widget(_ name: String) -> JSONValue {
     ["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": .string(name), "namespace": "default"], "spec": ["size": 1]]
 }
+
+/// A pod as a kubelet would have it: scheduled, Running, and Ready unless told otherwise.
+func runningPod(_ name: String, labels: JSONValue = ["app": "web"], ready: Bool = true, phase: String = "Running",
+                nodeName: String? = "node-1", namespace: String = "default") -> JSONValue {
+    var spec: JSONValue = ["containers": [["name": "c", "image": "nginx:1"]]]
+    if let nodeName { spec["nodeName"] = .string(nodeName) }
+    return ["apiVersion": "v1", "kind": "Pod",
+            "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": labels],
+            "spec": spec,
+            "status": ["phase": .string(phase), "conditions": [["type": "Ready", "status": ready ? "True" : "False"]]]]
+}
+
+func budget(_ name: String, selector: JSONValue = ["matchLabels": ["app": "web"]], allowed: Int, desired: Int = 2, current: Int = 2,
+            generation: Int = 1, observed: Int = 1) -> JSONValue {
+    ["apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+     "metadata": ["name": .string(name), "namespace": "default", "generation": .number(Double(generation))],
+     "spec": ["selector": selector, "minAvailable": .number(Double(desired))],
+     "status": ["disruptionsAllowed": .number(Double(allowed)), "desiredHealthy": .number(Double(desired)),
+                "currentHealthy": .number(Double(current)), "expectedPods": 3, "observedGeneration": .number(Double(observed))]]
+}
+
+func eviction(_ name: String, apiVersion: String = "policy/v1", deleteOptions: JSONValue? = nil) -> JSONValue {
+    var e: JSONValue = ["apiVersion": .string(apiVersion), "kind": "Eviction", "metadata": ["name": .string(name), "namespace": "default"]]
+    if let deleteOptions { e["deleteOptions"] = deleteOptions }
+    return e
+}
