@@ -42,7 +42,8 @@ extension EmulatorCore {
 
     private func optionalBody(_ req: APIRequest) throws(APIError) -> JSONValue? {
         guard !req.body.isEmpty else { return nil }
-        return try decodeBody(req.body, kind: "DeleteOptions")
+        // Typed clients send DeleteOptions as protobuf.
+        return try objectBody(req, kind: "DeleteOptions")
     }
 
     enum DeleteOutcome { case deleted(JSONValue), pending(JSONValue) }
@@ -126,7 +127,8 @@ extension EmulatorCore {
     /// POST pods/NAME/eviction (registry/core/pod/storage/eviction.go): deletes the pod
     /// and answers 201 with a Success Status.
     func evict(_ req: APIRequest, _ t: ResourceTarget, _ name: String) throws(APIError) -> APIReply {
-        let body = try decodeBody(req.body, kind: "Eviction")
+        // kubectl drain sends the Eviction as protobuf (policy/v1 generated.proto).
+        let body = try objectBody(req, kind: "Eviction")
         let apiVersion = body["apiVersion"]?.stringValue ?? ""
         guard body["kind"]?.stringValue == "Eviction", ["policy/v1", "policy/v1beta1"].contains(apiVersion) else {
             throw .badRequest("the object provided is unrecognized (must be of type Eviction)")
