@@ -10,6 +10,7 @@ enum APIRoute: Sendable {
     case resource(ResourceTarget)
     case unknownResource             // known group/version, unknown resource: JSON 404
     case notFound                    // anything else: text/plain 404
+    case openAPIV3(String?)          // /openapi/v3 (nil) or /openapi/v3/apis/G/V ("G/V")
 }
 
 struct ResourceTarget: Sendable {
@@ -41,6 +42,11 @@ enum APIPath {
             guard registry.hasGroupVersion(gv) else { return .notFound }
             if segs.count == 3 { return .resourceList(gv) }
             return resource(gv, Array(segs[3...]), registry)
+        case "openapi" where segs.count >= 2 && segs[1] == "v3":
+            if segs.count == 2 { return .openAPIV3(nil) }
+            if segs.count == 4, segs[2] == "api" { return .openAPIV3(segs[3]) }
+            if segs.count == 5, segs[2] == "apis" { return .openAPIV3("\(segs[3])/\(segs[4])") }
+            return .notFound
         default:
             return .notFound
         }

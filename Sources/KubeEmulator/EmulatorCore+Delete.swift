@@ -47,7 +47,8 @@ extension EmulatorCore {
 
     func optionalBody(_ req: APIRequest) throws(APIError) -> JSONValue? {
         guard !req.body.isEmpty else { return nil }
-        return try decodeBody(req.body, kind: "DeleteOptions")
+        // Typed clients send DeleteOptions as protobuf.
+        return try objectBody(req, kind: "DeleteOptions")
     }
 
     /// `deleted`: gone from storage; `pending`: kept with a deletionTimestamp (grace period,

@@ -6,7 +6,8 @@ import KubeClient
 /// upstream needs cannot happen here.
 extension EmulatorCore {
     func evict(_ req: APIRequest, _ t: ResourceTarget, _ name: String) throws(APIError) -> APIReply {
-        let body = try decodeBody(req.body, kind: "Eviction")
+        // kubectl drain sends the Eviction as protobuf (policy/v1 generated.proto).
+        let body = try objectBody(req, kind: "Eviction")
         let apiVersion = body["apiVersion"]?.stringValue ?? ""
         // AcceptsGroupVersion: policy/v1 and policy/v1beta1 only.
         guard body["kind"]?.stringValue == "Eviction", ["policy/v1", "policy/v1beta1"].contains(apiVersion) else {

@@ -13,7 +13,7 @@ extension EmulatorCore {
         case .metadata:
             return .json(200, ResponseShape.partialObject(stored.object).jsonData())
         case .table:
-            return .json(200, ResponseShape.table([stored.object], listMeta: ["resourceVersion": .string(stored.resourceVersion)]))
+            return try tableReply([stored.object], t, listMeta: ["resourceVersion": .string(stored.resourceVersion)], req)
         }
     }
 
@@ -67,7 +67,7 @@ extension EmulatorCore {
 
         switch shape {
         case .table:
-            return .json(200, ResponseShape.table(page.items.map(\.object), listMeta: .object(listMeta)))
+            return try tableReply(page.items.map(\.object), t, listMeta: .object(listMeta), req)
         case .metadata:
             let doc: JSONValue = ["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": .object(listMeta),
                                   "items": .array(page.items.map { ResponseShape.partialObject($0.object) })]

@@ -77,6 +77,8 @@ final class EmulatorCore: Sendable {
         case .group(let g): return .json(200, Discovery.group(g, registry))
         case .resourceList(let gv): return .json(200, Discovery.resourceList(gv, registry))
         case .notFound: return .pageNotFound
+        case .openAPIV3(nil): return .json(200, OpenAPIDocuments.root(registry))
+        case .openAPIV3(let gv?): return OpenAPIDocuments.groupVersion(gv, registry).map { .json(200, $0) } ?? .pageNotFound
         case .unknownResource: throw .resourceNotFound()
         case .resource(let target):
             if target.type.namespaced, target.namespace.isEmpty, target.name != nil { throw .resourceNotFound() }

@@ -1,68 +1,58 @@
 import Foundation
 import KubeClient
 
-/// Decodes the protobuf bodies kubectl's typed clients send for simple kinds
-/// (`k8s\0` + runtime.Unknown envelope, staging/src/k8s.io/apimachinery/pkg/runtime/
-/// serializer/protobuf), using field numbers from k8s.io/api generated.proto. Kinds not
-/// described here stay unsupported (415), as JSON is what the emulator speaks.
+/// Decodes the protobuf bodies kubectl's typed clients send (create configmap/secret/
+/// deployment/..., drain's evictions) into the JSON the rest of the emulator speaks.
+///
+/// The envelope is `k8s\0` + runtime.Unknown{typeMeta=1{apiVersion=1, kind=2}, raw=2,
+/// contentEncoding=3, contentType=4} (apimachinery/pkg/runtime/serializer/protobuf and
+/// runtime/generated.proto); `raw` is the object, read with the field numbers of the
+/// k8s.io/api generated.proto files (see `ProtobufSchemas`). Fields a schema does not
+/// name are skipped. Kinds without a schema stay a 415, like an unknown media type.
 enum ProtobufBody {
-    indirect enum FieldType: Sendable { case string, bytes, int, bool, time, message(Schema), map(FieldType), repeated(FieldType) }
-    typealias Schema = [Int: (name: String, type: FieldType)]
-
     static let magic: [UInt8] = [0x6b, 0x38, 0x73, 0x00]
+    static let mediaType = "application/vnd.kubernetes.protobuf"
 
-    static let ownerReference: Schema = [1: ("kind", .string), 3: ("name", .string), 4: ("uid", .string), 5: ("apiVersion", .string),
-                                         6: ("controller", .bool), 7: ("blockOwnerDeletion", .bool)]
-    static let objectMeta: Schema = [
-        1: ("name", .string), 2: ("generateName", .string), 3: ("namespace", .string), 5: ("uid", .string),
-        6: ("resourceVersion", .string), 7: ("generation", .int), 8: ("creationTimestamp", .time),
-        11: ("labels", .map(.string)), 12: ("annotations", .map(.string)),
-        13: ("ownerReferences", .repeated(.message(ownerReference))), 14: ("finalizers", .repeated(.string)),
-    ]
-    static let objectReference: Schema = [1: ("kind", .string), 2: ("namespace", .string), 3: ("name", .string)]
-    static let localObjectReference: Schema = [1: ("name", .string)]
+    static func isProtobuf(_ contentType: String) -> Bool { contentType == mediaType }
 
-    static let kinds: [String: Schema] = [
-        "ConfigMap": [1: ("metadata", .message(objectMeta)), 2: ("data", .map(.string)), 3: ("binaryData", .map(.bytes)), 4: ("immutable", .bool)],
-        "Secret": [1: ("metadata", .message(objectMeta)), 2: ("data", .map(.bytes)), 3: ("type", .string),
-                   4: ("stringData", .map(.string)), 5: ("immutable", .bool)],
-        "Namespace": [1: ("metadata", .message(objectMeta)), 2: ("spec", .message([1: ("finalizers", .repeated(.string))])),
-                      3: ("status", .message([1: ("phase", .string)]))],
-        "ServiceAccount": [1: ("metadata", .message(objectMeta)), 2: ("secrets", .repeated(.message(objectReference))),
-                           3: ("imagePullSecrets", .repeated(.message(localObjectReference))), 4: ("automountServiceAccountToken", .bool)],
-    ]
-
-    static func isProtobuf(_ contentType: String) -> Bool { contentType == "application/vnd.kubernetes.protobuf" }
-
-    /// nil when the body is not a decodable envelope of a described kind.
+    /// nil when the body is not an envelope of a kind with a schema.
     static func decode(_ data: Data) -> JSONValue? {
         let bytes = [UInt8](data)
         guard bytes.count > 4, Array(bytes[0..<4]) == magic else { return nil }
-        var r = Reader(bytes: bytes, position: 4)
-        var apiVersion = "", kind = "", raw: [UInt8] = []
+        var r = ProtobufWire(Array(bytes[4...]))
+        var apiVersion = "", kind = "", raw: [UInt8] = [], encoding = ""
         while let (field, wire) = r.tag() {
             switch (field, wire) {
             case (1, 2):
-                var t = Reader(bytes: r.lengthDelimited() ?? [], position: 0)
+                guard let typeMeta = r.lengthDelimited() else { return nil }
+                var t = ProtobufWire(typeMeta)
                 while let (f, w) = t.tag() {
-                    if w == 2, let s = t.lengthDelimited() {
-                        if f == 1 { apiVersion = String(decoding: s, as: UTF8.self) } else if f == 2 { kind = String(decoding: s, as: UTF8.self) }
+                    if w == 2, f == 1 || f == 2, let s = t.lengthDelimited() {
+                        if f == 1 { apiVersion = String(decoding: s, as: UTF8.self) } else { kind = String(decoding: s, as: UTF8.self) }
                     } else if !t.skip(w) { return nil }
                 }
-            case (2, 2): raw = r.lengthDelimited() ?? []
+            case (2, 2):
+                guard let body = r.lengthDelimited() else { return nil }
+                raw = body
+            case (3, 2): encoding = String(decoding: r.lengthDelimited() ?? [], as: UTF8.self)
             default: if !r.skip(wire) { return nil }
             }
         }
-        guard let schema = kinds[kind], var obj = message(raw, schema) else { return nil }
+        guard r.atEnd else { return nil }
+        // A compressed raw payload (contentEncoding) is never sent by client-go.
+        guard encoding.isEmpty, let schema = ProtobufSchemas.kinds[kind], case .object(var obj)? = message(raw, schema) else { return nil }
         obj["apiVersion"] = .string(apiVersion)
         obj["kind"] = .string(kind)
-        return obj
+        return .object(obj)
     }
 
-    private static func message(_ bytes: [UInt8], _ schema: Schema) -> JSONValue? {
-        var r = Reader(bytes: bytes, position: 0)
+    /// Go's generated marshallers write every non-pointer field, zero or not; JSON would
+    /// omit those zeros (omitempty), so they are dropped unless the field is a pointer.
+    static func message(_ bytes: [UInt8], _ schema: ProtobufSchema) -> JSONValue? {
+        var r = ProtobufWire(bytes)
         var out: [String: JSONValue] = [:]
-        while let (field, wire) = r.tag() {
+        while !r.atEnd {
+            guard let (field, wire) = r.tag() else { return nil }
             guard let (name, type) = schema[field] else {
                 if !r.skip(wire) { return nil }
                 continue
@@ -70,81 +60,81 @@ enum ProtobufBody {
             switch type {
             case .map(let valueType):
                 guard let entry = r.lengthDelimited() else { return nil }
-                var e = Reader(bytes: entry, position: 0)
-                var key = "", value: JSONValue = .string("")
+                var e = ProtobufWire(entry)
+                var key = "", entryValue: JSONValue = valueType.zero
                 while let (f, w) = e.tag() {
                     if f == 1, w == 2 { key = String(decoding: e.lengthDelimited() ?? [], as: UTF8.self) }
-                    else if f == 2, let v = scalar(&e, w, valueType) { value = v }
+                    else if f == 2, let v = value(&e, w, valueType) { entryValue = v }
                     else if !e.skip(w) { return nil }
                 }
                 var dict = out[name]?.objectValue ?? [:]
-                dict[key] = value
+                dict[key] = entryValue
                 out[name] = .object(dict)
             case .repeated(let itemType):
-                guard let v = scalar(&r, wire, itemType) else { return nil }
+                guard let v = value(&r, wire, itemType) else { return nil }
                 out[name] = .array((out[name]?.arrayValue ?? []) + [v])
+            case .pointer(let inner):
+                guard let v = value(&r, wire, inner) else { return nil }
+                out[name] = v
             default:
-                guard let v = scalar(&r, wire, type) else { return nil }
-                // proto3 zero values mean "unset", like omitempty in JSON.
-                if v != .string(""), v != .number(0), v != .bool(false) { out[name] = v }
+                guard let v = value(&r, wire, type) else { return nil }
+                if v != type.zero { out[name] = v } else { out[name] = nil }
             }
         }
         return .object(out)
     }
 
-    private static func scalar(_ r: inout Reader, _ wire: Int, _ type: FieldType) -> JSONValue? {
+    private static func value(_ r: inout ProtobufWire, _ wire: Int, _ type: ProtobufFieldType) -> JSONValue? {
         switch type {
-        case .int: return r.varint().map { .number(Double(Int64(bitPattern: $0))) }
-        case .bool: return r.varint().map { .bool($0 != 0) }
-        case .string: return r.lengthDelimited().map { .string(String(decoding: $0, as: UTF8.self)) }
-        case .bytes: return r.lengthDelimited().map { .string(Data($0).base64EncodedString()) }
-        case .message(let schema): return r.lengthDelimited().flatMap { message($0, schema) }
+        case .int:
+            guard wire == 0 else { return nil }
+            return r.varint().map { .number(Double(Int64(bitPattern: $0))) }
+        case .bool:
+            guard wire == 0 else { return nil }
+            return r.varint().map { .bool($0 != 0) }
+        case .string:
+            guard wire == 2 else { return nil }
+            return r.lengthDelimited().map { .string(String(decoding: $0, as: UTF8.self)) }
+        case .bytes:
+            guard wire == 2 else { return nil }
+            return r.lengthDelimited().map { .string(Data($0).base64EncodedString()) }
+        case .message(let schema):
+            guard wire == 2 else { return nil }
+            return r.lengthDelimited().flatMap { message($0, schema) }
         case .time:
-            guard let body = r.lengthDelimited() else { return nil }
-            var t = Reader(bytes: body, position: 0)
-            var seconds: UInt64 = 0
-            while let (f, w) = t.tag() { if f == 1, w == 0 { seconds = t.varint() ?? 0 } else if !t.skip(w) { return nil } }
-            return .string(Date(timeIntervalSince1970: Double(seconds)).formatted(.iso8601))
+            // metav1.Time as google.protobuf.Timestamp{seconds=1, nanos=2}; zero = unset.
+            guard wire == 2, let body = r.lengthDelimited() else { return nil }
+            var t = ProtobufWire(body)
+            var seconds: Int64 = 0
+            while let (f, w) = t.tag() {
+                if f == 1, w == 0 { seconds = Int64(bitPattern: t.varint() ?? 0) } else if !t.skip(w) { return nil }
+            }
+            return seconds == 0 ? .null : .string(Date(timeIntervalSince1970: Double(seconds)).formatted(.iso8601))
+        case .intOrString:
+            // intstr.IntOrString{type=1 (0 Int, 1 String), intVal=2, strVal=3}.
+            guard wire == 2, let body = r.lengthDelimited() else { return nil }
+            var t = ProtobufWire(body)
+            var isString = false, int: Int64 = 0, str = ""
+            while let (f, w) = t.tag() {
+                switch (f, w) {
+                case (1, 0): isString = t.varint() == 1
+                case (2, 0): int = Int64(Int32(truncatingIfNeeded: t.varint() ?? 0))
+                case (3, 2): str = String(decoding: t.lengthDelimited() ?? [], as: UTF8.self)
+                default: if !t.skip(w) { return nil }
+                }
+            }
+            return isString ? .string(str) : .number(Double(int))
+        case .quantity:
+            // resource.Quantity{string=1}, its canonical text.
+            guard wire == 2, let body = r.lengthDelimited() else { return nil }
+            var t = ProtobufWire(body)
+            var text = ""
+            while let (f, w) = t.tag() {
+                if f == 1, w == 2 { text = String(decoding: t.lengthDelimited() ?? [], as: UTF8.self) } else if !t.skip(w) { return nil }
+            }
+            return .string(text)
+        case .pointer(let inner): return value(&r, wire, inner)
         case .map, .repeated: return nil
-        }
-    }
-
-    /// Minimal protobuf wire reader.
-    struct Reader {
-        var bytes: [UInt8]
-        var position: Int
-
-        mutating func varint() -> UInt64? {
-            var result: UInt64 = 0, shift: UInt64 = 0
-            while position < bytes.count, shift < 64 {
-                let b = bytes[position]
-                position += 1
-                result |= UInt64(b & 0x7f) << shift
-                if b & 0x80 == 0 { return result }
-                shift += 7
-            }
-            return nil
-        }
-
-        mutating func tag() -> (Int, Int)? {
-            guard position < bytes.count, let t = varint() else { return nil }
-            return (Int(t >> 3), Int(t & 7))
-        }
-
-        mutating func lengthDelimited() -> [UInt8]? {
-            guard let n = varint(), position + Int(n) <= bytes.count else { return nil }
-            defer { position += Int(n) }
-            return Array(bytes[position..<position + Int(n)])
-        }
-
-        mutating func skip(_ wire: Int) -> Bool {
-            switch wire {
-            case 0: return varint() != nil
-            case 1: position += 8; return position <= bytes.count
-            case 2: return lengthDelimited() != nil
-            case 5: position += 4; return position <= bytes.count
-            default: return false
-            }
         }
     }
 }

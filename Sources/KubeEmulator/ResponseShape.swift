@@ -29,29 +29,4 @@ enum ResponseShape: Sendable {
     static func partialObject(_ object: JSONValue) -> JSONValue {
         ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": .object(object.metadata)]
     }
-
-    /// The default table convertor's columns (Name, Age), enough for `kubectl get`.
-    static func table(_ objects: [JSONValue], listMeta: JSONValue) -> Data {
-        let columns: JSONValue = [
-            ["name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0],
-            ["name": "Age", "type": "string", "format": "", "description": "CreationTimestamp is a timestamp representing the server time when this object was created.", "priority": 0],
-        ]
-        let rows: [JSONValue] = objects.map { o in
-            ["cells": [.string(o.name), .string(age(o.meta("creationTimestamp")))], "object": partialObject(o)]
-        }
-        let doc: JSONValue = ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": listMeta,
-                              "columnDefinitions": columns, "rows": .array(rows)]
-        return doc.jsonData()
-    }
-
-    /// A short human duration like kubectl's AGE column.
-    static func age(_ timestamp: String?) -> String {
-        guard let timestamp, let date = try? Date(timestamp, strategy: .iso8601) else { return "<unknown>" }
-        let s = max(0, Int(Date().timeIntervalSince(date)))
-        if s < 120 { return "\(s)s" }
-        if s < 3 * 3600 { return "\(s / 60)m" }
-        if s < 48 * 3600 { return "\(s / 3600)h" }
-        if s < 730 * 86400 { return "\(s / 86400)d" }
-        return "\(s / (365 * 86400))y"
-    }
 }

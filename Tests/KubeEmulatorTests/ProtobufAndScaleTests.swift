@@ -22,8 +22,8 @@ final class ProtobufAndScaleTests: XCTestCase {
         XCTAssertEqual(created.json["data"], ["a": "b"])
         XCTAssertNil(created.json["metadata"]?["generateName"], "empty proto strings are unset")
         // A kind the emulator cannot read as protobuf is a 415, not a crash.
-        let deploy = [0x6b, 0x38, 0x73, 0x00] + field(1, text(1, "apps/v1") + text(2, "Deployment")) + field(2, field(1, text(1, "d")))
-        let refused = try h.call("POST", "/apis/apps/v1/namespaces/default/deployments", raw: Data(deploy),
+        let node = [0x6b, 0x38, 0x73, 0x00] + field(1, text(1, "v1") + text(2, "Node")) + field(2, field(1, text(1, "n")))
+        let refused = try h.call("POST", "/api/v1/nodes", raw: Data(node),
                                  contentType: "application/vnd.kubernetes.protobuf")
         XCTAssertEqual(refused.status, 415)
         await h.stop()
