@@ -11,6 +11,7 @@ final class EmulatorCore: Sendable {
     let log = Mutex<[RequestRecord]>([])
     let tokens: Mutex<Set<String>?>
     let boundPort = Mutex(0)
+    let stepHandler = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(options: EmulatorOptions) {
         self.options = options

@@ -21,13 +21,19 @@ public struct EmulatorOptions: Sendable {
     /// (or a verified client certificate).
     public var bearerTokens: Set<String>?
     public var serverVersion: (major: Int, minor: Int)
+    /// Simulated controllers: disabled by default (KubeEmulator.step() still runs them).
+    public var controllers: ControllerMode
+    public var controllerSettings: ControllerSettings
 
     public init(host: String = "127.0.0.1", port: Int = 0, tls: EmulatorTLS? = nil,
-                bearerTokens: Set<String>? = nil, serverVersion: (major: Int, minor: Int) = (1, 32)) {
+                bearerTokens: Set<String>? = nil, serverVersion: (major: Int, minor: Int) = (1, 32),
+                controllers: ControllerMode = .disabled, controllerSettings: ControllerSettings = .init()) {
         self.host = host
         self.port = port
         self.tls = tls
         self.bearerTokens = bearerTokens
         self.serverVersion = serverVersion
+        self.controllers = controllers
+        self.controllerSettings = controllerSettings
     }
 }
