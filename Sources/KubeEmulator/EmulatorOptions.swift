@@ -25,15 +25,21 @@ public struct EmulatorOptions: Sendable {
     /// ["v1"] (1.30+), ["v1beta1"] for an older server (1.28-1.29), or both. Objects are
     /// shared across versions; reads show the requested apiVersion.
     public var admissionRegistrationVersions: [String]
+    /// Simulated controllers: disabled by default (KubeEmulator.step() still runs them).
+    public var controllers: ControllerMode
+    public var controllerSettings: ControllerSettings
 
     public init(host: String = "127.0.0.1", port: Int = 0, tls: EmulatorTLS? = nil,
                 bearerTokens: Set<String>? = nil, serverVersion: (major: Int, minor: Int) = (1, 32),
-                admissionRegistrationVersions: [String] = ["v1"]) {
+                admissionRegistrationVersions: [String] = ["v1"],
+                controllers: ControllerMode = .disabled, controllerSettings: ControllerSettings = .init()) {
         self.host = host
         self.port = port
         self.tls = tls
         self.bearerTokens = bearerTokens
         self.serverVersion = serverVersion
         self.admissionRegistrationVersions = admissionRegistrationVersions
+        self.controllers = controllers
+        self.controllerSettings = controllerSettings
     }
 }

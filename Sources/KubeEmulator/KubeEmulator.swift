@@ -10,10 +10,12 @@ import Synchronization
 /// An in-memory Kubernetes API server on loopback, answering like a real kube-apiserver.
 public final class KubeEmulator: Sendable {
     let core: EmulatorCore
+    let controllerRunner: ControllerRunner
     private let server = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
 
     public init(options: EmulatorOptions = .init()) {
         core = EmulatorCore(options: options)
+        controllerRunner = ControllerRunner(core: core)
     }
 
     public var options: EmulatorOptions { core.options }
@@ -43,6 +45,7 @@ public final class KubeEmulator: Sendable {
         server.withLock { $0 = (group, task) }
         for await port in ports {
             core.boundPort.withLock { $0 = port }
+            controllerRunner.startAuto()
             return
         }
         do { try await task.value } catch { throw EmulatorError.startFailed("\(error)") }
@@ -58,6 +61,7 @@ public final class KubeEmulator: Sendable {
     public var port: Int { core.boundPort.withLock { $0 } }
 
     public func shutdown() async {
+        await controllerRunner.stopAuto()
         guard let running = server.withLock({ s in defer { s = nil }; return s }) else { return }
         await running.group.triggerGracefulShutdown()
         _ = try? await running.task.value

@@ -2,13 +2,19 @@ import Foundation
 import KubeClient
 
 /// One object as stored: the tree for logic, and its bytes (without apiVersion/kind) encoded
-/// once per write so lists concatenate bytes instead of re-encoding.
+/// once per write so lists concatenate bytes instead of re-encoding. Objects loaded in bulk
+/// (the cluster generator) keep only their bytes: a tree costs several times its JSON, and
+/// 150k pods must fit in memory; their tree is parsed when asked for.
 struct StoredObject: Sendable {
-    var object: JSONValue
+    private var tree: JSONValue?
+    private var apiVersion: String
+    private var kind: String
     var body: Data
 
     init(_ object: JSONValue) {
-        self.object = object
+        self.tree = object
+        self.apiVersion = object["apiVersion"]?.stringValue ?? ""
+        self.kind = object["kind"]?.stringValue ?? ""
         var stripped = object
         if case .object(var dict) = stripped {
             dict["apiVersion"] = nil
@@ -16,6 +22,23 @@ struct StoredObject: Sendable {
             stripped = .object(dict)
         }
         self.body = JSONBytes.encode(stripped)
+    }
+
+    /// Bytes only: `body` is a JSON object without apiVersion/kind.
+    init(body: Data, apiVersion: String, kind: String) {
+        self.tree = nil
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.body = body
+    }
+
+    var object: JSONValue {
+        if let tree { return tree }
+        // The bytes were encoded by us from a JSON object, so parsing cannot fail.
+        var obj = (try? JSONValue.parse(body)) ?? [:]
+        obj["apiVersion"] = .string(apiVersion)
+        obj["kind"] = .string(kind)
+        return obj
     }
 
     var resourceVersion: String { object.meta("resourceVersion") ?? "" }
@@ -76,6 +99,12 @@ struct StoreState: Sendable {
         let old = buckets[rt.storageKey, default: ResourceBucket()].objects[key]
         buckets[rt.storageKey, default: ResourceBucket()].put(key, StoredObject(object))
         if rt.isCRD { syncCustomResourceTypes(old: old?.object, new: object) }
+    }
+
+    /// Stores pre-encoded bytes (bulk loading); the caller set resourceVersion in them.
+    mutating func put(_ rt: ResourceType, namespace: String, name: String, body: Data) {
+        let key = Self.key(namespace: rt.namespaced ? namespace : "", name: name)
+        buckets[rt.storageKey, default: ResourceBucket()].put(key, StoredObject(body: body, apiVersion: rt.groupVersion, kind: rt.kind))
     }
 
     @discardableResult

@@ -8,6 +8,24 @@ struct KubeEmulatorCommand: AsyncParsableCommand {
         commandName: "kube-emulator",
         abstract: "An in-memory Kubernetes API server for tests and local runs.",
         subcommands: [Serve.self])
+
+    /// ArgumentParser exits 64 on a usage error; like kreconcile, a bad flag value exits 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -18,9 +36,29 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Require this bearer token (repeatable).") var token: [String] = []
     @Option(help: "Seed objects from a JSON or YAML file (repeatable).") var seed: [String] = []
     @Option(help: "Write a kubeconfig for this server to FILE.") var kubeconfigOut: String?
+    @Option(help: ArgumentHelp("Generate a cluster: comma-separated key=value, e.g. pods=150000,nodes=50,seed=7,problems=0.05.",
+                               discussion: "Keys: " + ClusterSpec.keys.map { "\($0.key) = \($0.help)" }.joined(separator: "; ")))
+    var generate: String?
+    @Option(help: "Simulated controllers: 'auto' steps every --step-interval ms, 'manual' only on POST /_emulator/step; off when not given.")
+    var controllers: ControllerFlag?
+    @Option(help: "Milliseconds between controller steps with --controllers=auto.") var stepInterval = 200
+
+    enum ControllerFlag: String, ExpressibleByArgument { case auto, manual }
+
+    func validate() throws {
+        if let generate {
+            do { _ = try ClusterSpec(parsing: generate) } catch { throw ValidationError(error.description) }
+        }
+        if stepInterval < 1 { throw ValidationError("--step-interval must be at least 1 ms") }
+    }
 
     func run() async throws {
         var options = EmulatorOptions(port: port, bearerTokens: token.isEmpty ? nil : Set(token))
+        switch controllers {
+        case .auto: options.controllers = .auto(interval: Double(stepInterval) / 1000)
+        case .manual: options.controllers = .manual
+        case nil: break
+        }
         var caPEM: String?
         if tls {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kube-emulator-\(UUID().uuidString)")
@@ -31,6 +69,10 @@ struct Serve: AsyncParsableCommand {
         let emulator = KubeEmulator(options: options)
         for file in seed {
             try emulator.seed(yamlOrJSON: String(contentsOfFile: file, encoding: .utf8))
+        }
+        if let generate {
+            let report = emulator.generate(try ClusterSpec(parsing: generate))
+            FileHandle.standardOutput.write(Data(String(format: "generated %d objects in %.2f s\n", report.objects, report.seconds).utf8))
         }
         // Ignore the default handlers first so the signal sources see the signals.
         let signals = SignalWaiter([SIGINT, SIGTERM])
