@@ -34,7 +34,8 @@ final class ControllerRunner: Sendable {
     func step() -> Int {
         memory.withLock { mem in
             core.state.withLock { s in
-                var step = ControllerStep(store: StoreState(registry: s.registry), memory: mem, settings: core.options.controllerSettings)
+                var step = ControllerStep(store: StoreState(registry: s.registry), memory: mem, settings: core.options.controllerSettings,
+                                          admit: { [core] obj, rt throws(APIError) in try core.admit(&obj, type: rt, operation: .create) })
                 // Swap rather than copy, so the buckets stay uniquely referenced (no copy-on-write).
                 swap(&step.store, &s)
                 for controller in Self.order { controller.run(&step) }

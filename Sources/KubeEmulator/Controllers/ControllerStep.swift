@@ -8,15 +8,21 @@ struct ControllerStep {
     var store: StoreState
     var memory: ControllerMemory
     let settings: ControllerSettings
+    /// The API server's mutating admission (`EmulatorCore.admit`): controller-made objects
+    /// pass the same webhooks as client-made ones, so a test can take a webhook down and see
+    /// the pods a ReplicaSet creates meanwhile go unmutated.
+    let admit: @Sendable (inout JSONValue, ResourceType) throws(APIError) -> Void
     /// Persisted writes so far; a step with none means the cluster has settled.
     private(set) var writes = 0
     /// Trees parsed during this step, by storage key then store key.
     private var parsed: [String: [String: JSONValue]] = [:]
 
-    init(store: StoreState, memory: ControllerMemory, settings: ControllerSettings) {
+    init(store: StoreState, memory: ControllerMemory, settings: ControllerSettings,
+         admit: @escaping @Sendable (inout JSONValue, ResourceType) throws(APIError) -> Void = { _, _ in }) {
         self.store = store
         self.memory = memory
         self.settings = settings
+        self.admit = admit
     }
 
     func type(_ qualifiedResource: String) -> ResourceType? {
@@ -73,8 +79,9 @@ struct ControllerStep {
         obj.setMeta("creationTimestamp", .string(ServerStamp.now()))
         if ObjectValidation.generationRelevant(obj, rt) != nil { obj.setMeta("generation", 1) }
         if rt.qualifiedResource == "pods", obj["status"]?["phase"] == nil { obj["status"] = ["phase": "Pending"] }
-        // admission: once E1's core.admit(&obj, type:, operation:) is merged, call it here with
-        // operation CREATE, so controller-made pods pass the same webhooks/mutators as client ones.
+        // A webhook failing with failurePolicy Fail refuses the create; the controller
+        // tries again on a later step, as the real one requeues.
+        do { try admit(&obj, rt) } catch { return }
         guard store.get(rt, namespace: obj.namespace, name: obj.name) == nil else { return }
         persist(rt, obj)
     }
