@@ -69,7 +69,10 @@ final class KubectlHarness: Sendable {
         try Self.requireKubectl()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-test-\(UUID().uuidString)")
         let certs = try EmulatorCertificates.generate(in: directory.appendingPathComponent("pki"))
-        emulator = KubeEmulator(options: EmulatorOptions(tls: certs.tls, bearerTokens: [token]))
+        // Only the kubelet runs: it finishes graceful pod deletions (which kubectl delete and
+        // drain wait for) without other controllers rewriting the hand-made fixtures.
+        emulator = KubeEmulator(options: EmulatorOptions(tls: certs.tls, bearerTokens: [token], controllers: .auto(interval: 0.05),
+                                                         controllerSettings: .init(enabled: ["kubelet"])))
         try await emulator.start()
         kubeconfig = directory.appendingPathComponent("kubeconfig")
         let config = """

@@ -38,7 +38,8 @@ final class ControllerRunner: Sendable {
                                           admit: { [core] obj, rt throws(APIError) in try core.admit(&obj, type: rt, operation: .create) })
                 // Swap rather than copy, so the buckets stay uniquely referenced (no copy-on-write).
                 swap(&step.store, &s)
-                for controller in Self.order { controller.run(&step) }
+                let enabled = core.options.controllerSettings.enabled
+                for controller in Self.order where enabled?.contains(controller.name) ?? true { controller.run(&step) }
                 step.memory.steps += 1
                 swap(&step.store, &s)
                 mem = step.memory

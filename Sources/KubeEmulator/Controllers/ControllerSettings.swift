@@ -16,10 +16,15 @@ public struct ControllerSettings: Sendable, Equatable {
     public var terminateAfterSteps: Int
     /// Seeds pod-name suffixes, IPs and container ids.
     public var seed: UInt64
+    /// The controllers that run, by name ("kubelet", "garbage-collector", "deployment", ...);
+    /// nil = all. A test that seeds hand-made pods can run only the kubelet, so graceful
+    /// deletions finish without the other controllers rewriting its fixtures.
+    public var enabled: Set<String>?
 
-    public init(readyAfterSteps: Int = 1, terminateAfterSteps: Int = 1, seed: UInt64 = 1) {
+    public init(readyAfterSteps: Int = 1, terminateAfterSteps: Int = 1, seed: UInt64 = 1, enabled: Set<String>? = nil) {
         self.readyAfterSteps = readyAfterSteps
         self.terminateAfterSteps = terminateAfterSteps
         self.seed = seed
+        self.enabled = enabled
     }
 }
