@@ -40,7 +40,11 @@ let package = Package(
         ),
         .target(
             name: "Reconciler",
-            dependencies: ["KubeClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),  // the settings file and YAML snapshots
+            ],
             swiftSettings: strict
         ),
         .target(
