@@ -81,7 +81,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeEmulator"], swiftSettings: strict),
-        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler"], swiftSettings: strict),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "KubeEmulator"], swiftSettings: strict),
         .testTarget(name: "KubeEmulatorTests", dependencies: ["KubeEmulator"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
