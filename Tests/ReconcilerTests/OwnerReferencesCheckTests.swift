@@ -129,4 +129,25 @@ final class OwnerReferencesCheckTests: XCTestCase {
         XCTAssertNil(report.findings[0].action)
         XCTAssertTrue(report.findings[0].reason.contains("a namespaced owner is invalid for a cluster-scoped object"), report.findings[0].reason)
     }
+
+    func testRuleForACustomKindPatchesItsResource() throws {
+        let settings = try Fixture.settings("""
+        checks:
+          owner-references:
+            rules:
+            - {kind: Widget, apiVersion: example.com/v1, resource: widgets, selector: {app: cart}, owner: {kind: Deployment, name: cart, controller: true}}
+        """)
+        XCTAssertTrue(check.inputs(for: settings).contains(SnapshotInput(.discovered(group: "example.com", versions: ["v1"], plural: "widgets", kind: "Widget"),
+                                                                          optional: true, shape: .object(keepSpec: false))))
+        let cart = Fixture.deployment("cart", ns: "shop")
+        let widget = Fixture.object("Widget", "w1", apiVersion: "example.com/v1", ns: "shop", labels: ["app": "cart"])
+        let report = evaluate(Snapshot(workloads: [cart], objects: [widget]), settings)
+        let action = try XCTUnwrap(report.findings.first?.action)
+        XCTAssertEqual(action.request.path, "/apis/example.com/v1/namespaces/shop/widgets/w1")
+        XCTAssertEqual(try Fixture.patchOps(action.request)[1]["value"]?[0]?["controller"], true)
+
+        // Not served (CRD absent): the rule has nothing to act on.
+        let absent = Snapshot(workloads: [cart], unavailable: [GroupKind("example.com", "Widget"): "not served"])
+        XCTAssertEqual(evaluate(absent, settings).findings, [])
+    }
 }

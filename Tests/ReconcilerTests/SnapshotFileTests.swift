@@ -119,4 +119,23 @@ final class SnapshotFileTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("\(dir.path)/missing.yaml: cannot read"), "\(error)")
         }
     }
+
+    func testGroupInputKeepsEveryKindOfTheGroup() throws {
+        let docs = try JSONValue.parseDocuments("""
+        apiVersion: constraints.gatekeeper.sh/v1beta1
+        kind: K8sRequiredLabels
+        metadata: {name: must-have-owner, uid: u1}
+        spec: {enforcementAction: deny}
+        """)
+        let snapshot = try Snapshot(documents: docs, checks: [SnapshotLoaderTests.GroupReader()],
+                                    settings: Settings(checks: CheckSettings(registry: [SnapshotLoaderTests.GroupReader()])))
+        XCTAssertEqual(snapshot.objects(inGroup: "constraints.gatekeeper.sh").map(\.meta.name), ["must-have-owner"])
+        XCTAssertNil(snapshot.unavailableReason(GroupKind("constraints.gatekeeper.sh", "*")))
+        XCTAssertNotNil(try Snapshot(documents: [], checks: [SnapshotLoaderTests.GroupReader()]).unavailableReason(GroupKind("constraints.gatekeeper.sh", "*")))
+    }
+
+    func testOptionTypesDescribeThemselves() {
+        XCTAssertEqual("\(OwnerRule.schema)", "list of {kind, apiVersion?, resource?, namespace?, selector, owner}")
+        XCTAssertEqual("\(OptionType.int(1...5))", "int 1-5")
+    }
 }

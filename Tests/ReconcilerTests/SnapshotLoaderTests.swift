@@ -142,4 +142,50 @@ final class SnapshotLoaderTests: XCTestCase {
             XCTAssertTrue(error.description.hasPrefix("listing Secret: "), error.description)
         }
     }
+
+    /// A future check (Gatekeeper constraints) declares a whole API group.
+    struct GroupReader: Check {
+        let name = "group-reader"
+        let summary = "reads every constraint kind"
+        var optionsDoc: [CheckOptionDoc] { [] }
+        var inputs: [SnapshotInput] {
+            [SnapshotInput(.group("constraints.gatekeeper.sh", versions: ["v1beta1"]), optional: true, shape: .object(keepSpec: true))]
+        }
+        func evaluate(_ snapshot: Snapshot, _ settings: Settings) -> CheckReport { CheckReport(check: name) }
+    }
+
+    func testGroupInputListsEveryServedKind() async throws {
+        let (emulator, client) = try await start()
+        defer { Task { await emulator.shutdown() } }
+        var settings = Settings(checks: CheckSettings(registry: [GroupReader()]))
+        settings.client.pageSize = 1
+        let absent = try await SnapshotLoader(client: client, settings: settings, checks: [GroupReader()], progress: nil).load()
+        XCTAssertEqual(absent.unavailableReason(GroupKind("constraints.gatekeeper.sh", "*")), "API group constraints.gatekeeper.sh (v1beta1) is not served")
+
+        for kind in ["K8sRequiredLabels", "K8sAllowedRepos"] {
+            emulator.register(ResourceType(group: "constraints.gatekeeper.sh", version: "v1beta1", kind: kind, plural: kind.lowercased(), namespaced: false))
+        }
+        try emulator.seed(yamlOrJSON: """
+        apiVersion: constraints.gatekeeper.sh/v1beta1
+        kind: K8sRequiredLabels
+        metadata: {name: must-have-owner}
+        spec: {enforcementAction: deny}
+        ---
+        apiVersion: constraints.gatekeeper.sh/v1beta1
+        kind: K8sAllowedRepos
+        metadata: {name: repos-a}
+        ---
+        apiVersion: constraints.gatekeeper.sh/v1beta1
+        kind: K8sAllowedRepos
+        metadata: {name: repos-b}
+        """)
+        let client2 = KubeClient(config: ClientConfig(server: emulator.baseURL), options: .init(qps: 0, burst: 10))  // fresh discovery cache
+        let seen = Mutex<[Int]>([])
+        let snapshot = try await SnapshotLoader(client: client2, settings: settings, checks: [GroupReader()]) { p in seen.withLock { $0.append(p.objects) } }.load()
+        XCTAssertNil(snapshot.unavailableReason(GroupKind("constraints.gatekeeper.sh", "*")))
+        XCTAssertEqual(snapshot.objects(inGroup: "constraints.gatekeeper.sh").map { "\($0.kind)/\($0.meta.name)" },
+                       ["K8sAllowedRepos/repos-a", "K8sAllowedRepos/repos-b", "K8sRequiredLabels/must-have-owner"])
+        XCTAssertEqual(snapshot.objects(GroupKind("constraints.gatekeeper.sh", "K8sRequiredLabels")).first?.spec?["enforcementAction"], "deny")
+        XCTAssertEqual(seen.withLock { $0.max() }, snapshot.objectCount, "progress adds the kinds of the group up")
+    }
 }
