@@ -118,6 +118,14 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(Set(plan(findings, snapshot: snapshot, settings: s).entries.map(\.finding.object.name)), ["a", "b", "skip-me", "keep", "bare"])
     }
 
+    func testOptOutFoundWithoutUID() {
+        var annotated = Fixture.object("ConfigMap", "no-uid", ns: "default")
+        annotated.meta.uid = ""
+        annotated.meta.labels["kreconcile.io/skip"] = "TRUE"
+        let f = Fixture.finding("no-uid", ns: "default", uid: "")
+        XCTAssertTrue(plan([f], snapshot: Snapshot(objects: [annotated])).entries.isEmpty)
+    }
+
     func testExclusionAppliesToTheActionTarget() {
         var f = Fixture.finding("pod", ns: "default", cls: .disruptive)
         f.action!.target = ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: "kube-system", name: "x", uid: "u", resourceVersion: "1")
