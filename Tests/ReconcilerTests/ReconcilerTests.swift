@@ -1,1 +1,0 @@
-// Tests of the engine arrive with the engine itself (checks, planner, applier).
