@@ -43,7 +43,7 @@ let package = Package(
             dependencies: [
                 "KubeClient",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams"),  // the settings file, YAML snapshots and reports
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,121 @@
+import KubeClient
+
+/// `kubearmor-image-drift` (DESIGN.md problem 2): the operator stores a new image in memory
+/// before it writes the DaemonSet and never retries a failed write, so a workload can keep
+/// the old image. Desired image per component: operator env `RELATED_IMAGE_*` > the
+/// KubeArmorConfig's `spec.<block>.image` > the default (FACTS.md), compared with the live
+/// container; the fix patches the container image, testing resourceVersion and old image.
+public struct KubeArmorImageDriftCheck: Check {
+    public init() {}
+
+    public let name = "kubearmor-image-drift"
+    public let summary = "patches KubeArmor DaemonSets/Deployments still running an image other than the desired one"
+    public var optionsDoc: [CheckOptionDoc] { [] }
+
+    public var inputs: [SnapshotInput] {
+        [.builtIn(.deployments, shape: .workload), .builtIn(.daemonSets, shape: .workload), KubeArmorOperator.configInput]
+    }
+
+    /// One image the operator manages (FACTS.md "Image blocks").
+    struct Component {
+        var env: String
+        var specBlock: String
+        var defaultImage: String
+        var workloadKind: GroupKind
+        /// nil: every DaemonSet labelled kubearmor-app=kubearmor (one per node configuration).
+        var workloadName: String?
+        var container: String
+        var isInit: Bool
+    }
+
+    static let components: [Component] = [
+        Component(env: "RELATED_IMAGE_KUBEARMOR", specBlock: "kubearmorImage", defaultImage: "kubearmor/kubearmor:stable",
+                  workloadKind: .daemonSet, workloadName: nil, container: "kubearmor", isInit: false),
+        Component(env: "RELATED_IMAGE_KUBEARMOR_INIT", specBlock: "kubearmorInitImage", defaultImage: "kubearmor/kubearmor-init:stable",
+                  workloadKind: .daemonSet, workloadName: nil, container: "init", isInit: true),
+        Component(env: "RELATED_IMAGE_KUBEARMOR_RELAY_SERVER", specBlock: "kubearmorRelayImage", defaultImage: "kubearmor/kubearmor-relay-server:latest",
+                  workloadKind: .deployment, workloadName: "kubearmor-relay", container: "kubearmor-relay-server", isInit: false),
+        Component(env: "RELATED_IMAGE_KUBEARMOR_CONTROLLER", specBlock: "kubearmorControllerImage", defaultImage: "kubearmor/kubearmor-controller:latest",
+                  workloadKind: .deployment, workloadName: "kubearmor-controller", container: "manager", isInit: false),
+    ]
+
+    public func evaluate(_ snapshot: Snapshot, _ settings: Settings) -> CheckReport {
+        let operators = KubeArmorOperator.deployments(in: snapshot)
+        guard let op = operators.first else {
+            return .notApplicable(name, "no KubeArmor operator Deployment (label kubearmor-app=kubearmor-operator or name kubearmor-operator)")
+        }
+        guard operators.count == 1 else { return CheckReport(check: name, findings: KubeArmorOperator.ambiguous(name, operators)) }
+        if let why = snapshot.unavailableReason(KubeArmorOperator.configKind) {
+            return .notApplicable(name, "KubeArmorConfig is not available: \(why)")
+        }
+        // The operator deploys from the KubeArmorConfig in its namespace. Without one it
+        // has deployed nothing to compare with; with several, which spec wins is undefined.
+        let configs = snapshot.objects(KubeArmorOperator.configKind).filter { $0.meta.namespace == op.meta.namespace }
+        let namespace = op.meta.namespace ?? ""
+        if configs.isEmpty {
+            return CheckReport(check: name, findings: [Finding(
+                check: name, object: op.ref,
+                reason: "no KubeArmorConfig in namespace \(namespace): the operator deploys nothing without one; images not compared",
+                action: nil)])
+        }
+        if configs.count > 1 {
+            let names = configs.map(\.meta.name).joined(separator: ", ")
+            return CheckReport(check: name, findings: configs.map {
+                Finding(check: name, object: $0.ref,
+                        reason: "\(configs.count) KubeArmorConfigs in namespace \(namespace) (\(names)): desired images are ambiguous; nothing patched",
+                        action: nil)
+            })
+        }
+        let config = configs[0]
+
+        // Desired image and where it came from, per component.
+        var desired: [String: (image: String, source: String)] = [:]
+        for c in Self.components {
+            if let env = op.containers.lazy.compactMap({ $0.env[c.env] }).first, !env.isEmpty {
+                desired[c.env] = (env, "env \(c.env) of \(op.ref)")
+            } else if let image = config.spec?[c.specBlock]?["image"]?.stringValue, !image.isEmpty {
+                desired[c.env] = (image, "\(config.ref) spec.\(c.specBlock).image")
+            } else {
+                desired[c.env] = (c.defaultImage, "KubeArmor default")
+            }
+        }
+
+        var findings: [Finding] = []
+        for workload in snapshot.workloads where workload.meta.namespace == op.meta.namespace && !workload.meta.isDeleting {
+            let components = Self.components.filter { c in
+                workload.groupKind == c.workloadKind && (c.workloadName.map { $0 == workload.meta.name }
+                    ?? (workload.meta.labels[KubeArmorOperator.appLabel] == KubeArmorOperator.daemonSetLabelValue))
+            }
+            if let finding = drift(workload, components: components, desired: desired) { findings.append(finding) }
+        }
+        return CheckReport(check: name, findings: findings)
+    }
+
+    /// One finding per workload (one action per object), covering every drifted container.
+    private func drift(_ w: WorkloadRecord, components: [Component], desired: [String: (image: String, source: String)]) -> Finding? {
+        var ops: [JSONPatchOperation] = [.test("/metadata/resourceVersion", .string(w.meta.resourceVersion))]
+        var lines: [String] = []
+        for c in components {
+            let list = c.isInit ? w.initContainers : w.containers
+            guard let want = desired[c.env], let i = list.firstIndex(where: { $0.name == c.container }),
+                  !ImageReference.same(list[i].image, want.image) else { continue }
+            let path = "/spec/template/spec/\(c.isInit ? "initContainers" : "containers")/\(i)/image"
+            ops += [.test(path, .string(list[i].image)), .replace(path, .string(want.image))]
+            lines.append("\(c.isInit ? "init container" : "container") \(c.container) runs \(list[i].image), desired \(want.image) (\(want.source))")
+        }
+        guard !lines.isEmpty else { return nil }
+        let reason = lines.joined(separator: "; ")
+        // A rollout that has not been observed yet may already carry a fix (or another
+        // change): patching on top of it would race the controller. Report; a later run acts.
+        if let generation = w.meta.generation, (w.status.observedGeneration ?? 0) < generation {
+            return Finding(check: name, object: w.ref,
+                           reason: "\(reason); rollout in progress (observedGeneration \(w.status.observedGeneration ?? 0) < generation \(generation)), not patched this run",
+                           action: nil)
+        }
+        let resource: ResourceDescriptor = w.kind == "DaemonSet" ? .daemonSets : .deployments
+        let request = KubeRequest.patch(resource, namespace: w.meta.namespace, name: w.meta.name, patch: .json(ops))
+        return Finding(check: name, object: w.ref, reason: reason,
+                       action: Action(actionClass: .imagePatch, target: w.ref,
+                                      summary: "set image of \(lines.count == 1 ? "1 container" : "\(lines.count) containers")", request: request))
+    }
+}

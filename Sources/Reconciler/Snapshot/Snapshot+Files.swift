@@ -1,0 +1,109 @@
+import Foundation
+import KubeClient
+
+/// A snapshot file problem, one line naming the file or document.
+public struct SnapshotFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension Snapshot {
+    /// Reads snapshot files (`-` = stdin): JSON or multi-document YAML as
+    /// `kubectl get ... -o json|yaml` prints them. Lists are expanded by `init(documents:)`.
+    public static func parseFiles(_ paths: [String]) throws -> [JSONValue] {
+        var documents: [JSONValue] = []
+        for path in paths {
+            let data: Data
+            do {
+                data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw SnapshotFileError("\(path): cannot read: \((error as NSError).localizedDescription)")
+            }
+            do {
+                documents += try JSONValue.parseDocuments(String(decoding: data, as: UTF8.self))
+            } catch {
+                throw SnapshotFileError("\(path): not valid JSON or YAML: \(error)")
+            }
+        }
+        return documents
+    }
+
+    /// Builds a snapshot from objects read from files, keeping the kinds the enabled checks
+    /// read (and Namespaces). With no discovery offline, an optional kind counts as served
+    /// when the files hold an object of that kind or its CustomResourceDefinition.
+    public init(documents: [JSONValue], checks: [any Check], settings: Settings = .defaults) throws(SnapshotFileError) {
+        let inputs = SnapshotLoader.inputs(checks: checks, settings: settings)
+        let byKind = Dictionary(uniqueKeysWithValues: inputs.map { ($0.groupKind, $0) })
+        var pods: [PodRecord] = [], workloads: [WorkloadRecord] = [], objects: [ObjectRecord] = []
+        var present: Set<GroupKind> = []
+        var definedByCRD: Set<GroupKind> = []
+        let decoder = JSONDecoder()
+
+        var flat: [(index: Int, object: JSONValue)] = []
+        for (i, doc) in documents.enumerated() {
+            if let kind = doc["kind"]?.stringValue, kind.hasSuffix("List"), let items = doc["items"]?.arrayValue {
+                flat += items.map { (i, $0) }
+            } else {
+                flat.append((i, doc))
+            }
+        }
+        for (index, object) in flat {
+            guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue else {
+                throw SnapshotFileError("document \(index + 1): an object without apiVersion or kind")
+            }
+            let gk = GroupKind(apiVersion: apiVersion, kind: kind)
+            if gk == GroupKind("apiextensions.k8s.io", "CustomResourceDefinition"),
+               let group = object.value(at: ["spec", "group"])?.stringValue, let crdKind = object.value(at: ["spec", "names", "kind"])?.stringValue {
+                definedByCRD.insert(GroupKind(group, crdKind))
+            }
+            guard let input = byKind[gk] else { continue }
+            present.insert(gk)
+            let name = object.value(at: ["metadata", "name"])?.stringValue ?? "?"
+            do {
+                let data = object.jsonData()
+                switch input.shape {
+                case .pod:
+                    pods.append(try decoder.decode(PodRecord.self, from: data))
+                case .workload:
+                    var w = try decoder.decode(WorkloadRecord.self, from: data)
+                    w.apiVersion = apiVersion
+                    w.kind = kind
+                    workloads.append(w)
+                case .object(let keepSpec):
+                    var o = try decoder.decode(ObjectRecord.self, from: data)
+                    if !keepSpec { o.spec = nil }
+                    objects.append(o)
+                }
+            } catch {
+                throw SnapshotFileError("document \(index + 1) (\(kind) \(name)): \(Self.describe(error))")
+            }
+        }
+        var listed: Set<GroupKind> = []
+        var unavailable: [GroupKind: String] = [:]
+        for input in inputs {
+            let gk = input.groupKind
+            if input.optional, !present.contains(gk), !definedByCRD.contains(gk) {
+                unavailable[gk] = "no \(gk) object or CustomResourceDefinition in the snapshot files"
+            } else {
+                listed.insert(gk)  // a required kind absent from the files: none exist
+            }
+        }
+        self.init(pods: pods, workloads: workloads, objects: objects, listed: listed, unavailable: unavailable)
+    }
+
+    /// "metadata.uid: expected String" rather than DecodingError's debug dump.
+    private static func describe(_ error: any Error) -> String {
+        guard let e = error as? DecodingError else { return "\(error)" }
+        func path(_ c: DecodingError.Context) -> String {
+            c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch e {
+        case .typeMismatch(let type, let c): return "\(path(c)): expected \(type)"
+        case .valueNotFound(let type, let c): return "\(path(c)): missing \(type)"
+        case .keyNotFound(let key, let c): return "\(path(c)).\(key.stringValue): required field missing"
+        case .dataCorrupted(let c): return "\(path(c)): \(c.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

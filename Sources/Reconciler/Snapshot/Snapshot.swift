@@ -1,0 +1,58 @@
+import KubeClient
+
+/// What one run listed, as compact records (never raw JSON trees). Records are sorted by
+/// namespace and name, so checks see the same order however the lists were fetched.
+public struct Snapshot: Sendable {
+    public private(set) var pods: [PodRecord]
+    public private(set) var workloads: [WorkloadRecord]
+    private var objectsByKind: [GroupKind: [ObjectRecord]]
+    /// Kinds that were listed (or present in the snapshot files).
+    public private(set) var listed: Set<GroupKind>
+    /// Optional inputs that are not served, with why: "operator.kubearmor.com/v1 kubearmorconfigs is not served".
+    public private(set) var unavailable: [GroupKind: String]
+    private var namespaceIndex: [String: ObjectRecord]
+    private var metaByUID: [String: MetaRecord]
+
+    public init(pods: [PodRecord] = [], workloads: [WorkloadRecord] = [], objects: [ObjectRecord] = [],
+                listed: Set<GroupKind>? = nil, unavailable: [GroupKind: String] = [:]) {
+        func key(_ m: MetaRecord) -> (String, String, String) { (m.namespace ?? "", m.name, m.uid) }
+        self.pods = pods.sorted { key($0.meta) < key($1.meta) }
+        self.workloads = workloads.sorted { ($0.kind, $0.meta.namespace ?? "", $0.meta.name) < ($1.kind, $1.meta.namespace ?? "", $1.meta.name) }
+        var byKind: [GroupKind: [ObjectRecord]] = [:]
+        for o in objects { byKind[GroupKind(apiVersion: o.apiVersion, kind: o.kind), default: []].append(o) }
+        self.objectsByKind = byKind.mapValues { $0.sorted { key($0.meta) < key($1.meta) } }
+        var seen = Set(byKind.keys)
+        if !pods.isEmpty { seen.insert(.pod) }
+        for w in workloads { seen.insert(w.groupKind) }
+        self.listed = listed ?? seen
+        self.unavailable = unavailable
+        self.namespaceIndex = Dictionary(byKind[.namespace, default: []].map { ($0.meta.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var metas: [String: MetaRecord] = [:]
+        for p in pods where !p.meta.uid.isEmpty { metas[p.meta.uid] = p.meta }
+        for w in workloads where !w.meta.uid.isEmpty { metas[w.meta.uid] = w.meta }
+        for o in objects where !o.meta.uid.isEmpty { metas[o.meta.uid] = o.meta }
+        self.metaByUID = metas
+    }
+
+    /// Objects of one kind. Workload kinds listed as workloads are returned as metadata records too.
+    public func objects(_ kind: GroupKind) -> [ObjectRecord] {
+        if let objects = objectsByKind[kind] { return objects }
+        return workloads.filter { $0.groupKind == kind }.map { ObjectRecord(apiVersion: $0.apiVersion, kind: $0.kind, meta: $0.meta) }
+    }
+
+    public func workloads(_ kind: GroupKind) -> [WorkloadRecord] { workloads.filter { $0.groupKind == kind } }
+
+    public func namespace(_ name: String) -> ObjectRecord? { namespaceIndex[name] }
+
+    /// Metadata of any object in the snapshot by uid (opt-out labels of an action's target).
+    public func meta(uid: String) -> MetaRecord? { metaByUID[uid] }
+
+    /// nil when the kind was listed; else why not (an optional API that is not served).
+    public func unavailableReason(_ kind: GroupKind) -> String? {
+        if let reason = unavailable[kind] { return reason }
+        return listed.contains(kind) ? nil : "\(kind) was not listed"
+    }
+
+    /// Every record, for progress and summaries.
+    public var objectCount: Int { pods.count + workloads.count + objectsByKind.values.reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import KubeClient
+import Synchronization
+
+/// Listing progress for the TTY line: kinds done of total, objects so far.
+public struct SnapshotProgress: Sendable, Equatable {
+    public var kindsDone: Int
+    public var kindsTotal: Int
+    public var objects: Int
+}
+
+/// Counts kinds done and objects so far across the concurrent lists.
+private final class ProgressCounter: Sendable {
+    private struct State { var done = 0; var objects = 0; var perKind: [GroupKind: Int] = [:] }
+    private let state = Mutex(State())
+    private let kindsTotal: Int
+    private let sink: (@Sendable (SnapshotProgress) -> Void)?
+
+    init(kindsTotal: Int, sink: (@Sendable (SnapshotProgress) -> Void)?) {
+        self.kindsTotal = kindsTotal
+        self.sink = sink
+    }
+
+    /// `itemsSoFar`: the kind's running count after a page; `finished`: the kind is done.
+    @Sendable func report(_ kind: GroupKind, itemsSoFar: Int?, finished: Bool) {
+        guard let sink else { return }
+        let p = state.withLock { c -> SnapshotProgress in
+            if let n = itemsSoFar {
+                c.objects += n - c.perKind[kind, default: 0]
+                c.perKind[kind] = n
+            }
+            if finished { c.done += 1 }
+            return SnapshotProgress(kindsDone: c.done, kindsTotal: kindsTotal, objects: c.objects)
+        }
+        sink(p)
+    }
+}
+
+/// A required input could not be listed; the run cannot judge anything without it.
+public struct SnapshotLoadError: Error, Sendable, CustomStringConvertible {
+    public var kind: GroupKind
+    public var underlying: String
+    public var description: String { "listing \(kind): \(underlying)" }
+}
+
+/// Lists every kind the enabled checks declare (plus Namespaces), page by page straight
+/// into compact records, a few kinds at a time. Optional kinds the server does not serve
+/// (no KubeArmor, no Gatekeeper) are recorded as unavailable, not errors.
+public struct SnapshotLoader: Sendable {
+    let client: KubeClient
+    let settings: Settings
+    let checks: [any Check]
+    let progress: (@Sendable (SnapshotProgress) -> Void)?
+    /// Lists in flight at once: enough to hide latency, few enough to stay polite (the
+    /// client's QPS limit applies on top).
+    let concurrency = 4
+
+    public init(client: KubeClient, settings: Settings, checks: [any Check], progress: (@Sendable (SnapshotProgress) -> Void)?) {
+        self.client = client
+        self.settings = settings
+        self.checks = checks
+        self.progress = progress
+    }
+
+    /// The merged inputs of the enabled checks, Namespaces included.
+    static func inputs(checks: [any Check], settings: Settings) -> [SnapshotInput] {
+        SnapshotInput.merged([SnapshotInput.namespaces] + checks.filter { settings.checks.isEnabled($0.name) }.flatMap { $0.inputs(for: settings) })
+    }
+
+    private enum Listed: Sendable {
+        case pods([PodRecord])
+        case workloads([WorkloadRecord])
+        case objects([ObjectRecord])
+        case unavailable(String)
+    }
+
+    public func load() async throws -> Snapshot {
+        let inputs = Self.inputs(checks: checks, settings: settings)
+        let counter = ProgressCounter(kindsTotal: inputs.count, sink: progress)
+        let report = { @Sendable (kind: GroupKind, itemsSoFar: Int?, finished: Bool) in counter.report(kind, itemsSoFar: itemsSoFar, finished: finished) }
+
+        var pods: [PodRecord] = []
+        var workloads: [WorkloadRecord] = []
+        var objects: [ObjectRecord] = []
+        var listed: Set<GroupKind> = []
+        var unavailable: [GroupKind: String] = [:]
+        try await withThrowingTaskGroup(of: (GroupKind, Listed).self) { group in
+            var next = inputs.makeIterator()
+            func startNext() {
+                guard let input = next.next() else { return }
+                group.addTask {
+                    let result = try await list(input) { n in report(input.groupKind, n, false) }
+                    report(input.groupKind, nil, true)
+                    return (input.groupKind, result)
+                }
+            }
+            for _ in 0..<concurrency { startNext() }
+            while let (kind, result) = try await group.next() {
+                switch result {
+                case .pods(let p): pods += p; listed.insert(kind)
+                case .workloads(let w): workloads += w; listed.insert(kind)
+                case .objects(let o): objects += o; listed.insert(kind)
+                case .unavailable(let why): unavailable[kind] = why
+                }
+                startNext()
+            }
+        }
+        return Snapshot(pods: pods, workloads: workloads, objects: objects, listed: listed, unavailable: unavailable)
+    }
+
+    private func list(_ input: SnapshotInput, onPage: @escaping @Sendable (Int) -> Void) async throws -> Listed {
+        let resource: ResourceDescriptor
+        switch input.source {
+        case .builtIn(let r):
+            resource = r
+        case .discovered(let group, let versions, let plural, let kind):
+            var found: ResourceDescriptor?
+            for version in versions {
+                if let r = try await client.discover(group: group, version: version, plural: plural) { found = r; break }
+            }
+            guard let r = found else {
+                let why = "\(plural).\(group) (\(versions.joined(separator: ", "))) is not served"
+                if input.optional { return .unavailable(why) }
+                throw SnapshotLoadError(kind: GroupKind(group, kind), underlying: why)
+            }
+            resource = r
+        }
+        let options = { (metadataOnly: Bool) in ListOptions(limit: settings.client.pageSize, metadataOnly: metadataOnly) }
+        do {
+            switch input.shape {
+            case .pod:
+                return .pods(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage).items)
+            case .workload:
+                let items = try await client.list(resource, options: options(false), as: WorkloadRecord.self, onPage: onPage).items
+                return .workloads(items.map { var w = $0; w.apiVersion = resource.apiVersion; w.kind = resource.kind; return w })
+            case .object(let keepSpec):
+                let items = try await client.list(resource, options: options(!keepSpec), as: ObjectRecord.self, onPage: onPage).items
+                return .objects(items.map { var o = $0; o.apiVersion = resource.apiVersion; o.kind = resource.kind; return o })
+            }
+        } catch let error as KubeAPIError where input.optional && error.code == 404 {
+            // A CRD removed between discovery and the list.
+            return .unavailable("\(resource.qualifiedName) is not served (404)")
+        } catch let error as KubeAPIError {
+            throw SnapshotLoadError(kind: input.groupKind, underlying: "\(error)")
+        }
+    }
+}
