@@ -71,7 +71,7 @@ public struct Applier: Sendable {
             return ActionResult(entry: entry, outcome: .reported)
         }
         guard mode.sendsWrites, let client else {
-            return ActionResult(entry: entry, outcome: .dryRun, detail: "not sent (client dry run)")
+            return ActionResult(entry: entry, outcome: .dryRun, detail: mode == .offline ? "not sent (offline snapshot)" : "not sent (client dry run)")
         }
         // An Eviction reads dryRun from the query too (eviction.go propagateDryRun), so the
         // query parameter alone makes every planned write a server dry run.
