@@ -47,10 +47,12 @@ struct PlanCommand: AsyncParsableCommand {
 
 let exitCodesHelp = """
     EXIT CODES
-      0  the run did what it planned (deferred findings may remain), or another run holds the Lease
-      1  an action or an API request failed, or the run was stopped (SIGTERM/SIGINT, lost Lease)
-      2  bad usage, settings or kubeconfig; nothing was sent
-      3  only with --exit-code: findings remain (not applied by this run)
+      0  the run did what it planned (deferred findings may remain),
+         or another run holds the Lease and this one did nothing
+      1  an action or an API request failed, or the run was stopped
+         (SIGTERM/SIGINT, Lease lost)
+      2  bad usage, settings, snapshot file or kubeconfig; nothing was sent
+      3  only with --exit-code: findings remain (anything not applied)
     """
 
 /// Wires flags, settings, the client, signals and the TTY progress line to one `Run`.
@@ -108,7 +110,7 @@ struct RunDriver {
         } catch {
             progress?.finish()
             printError(error.description)
-            return 1
+            return error.isInputError ? 2 : 1
         }
         do {
             switch flags.output {

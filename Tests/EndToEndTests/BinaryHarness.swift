@@ -38,8 +38,8 @@ final class RunningBinary: @unchecked Sendable {  // fields set once before star
     private var outData = Data(), errData = Data()
     private let group = DispatchGroup()
 
-    init(_ arguments: [String], environment: [String: String]) throws {
-        process.executableURL = URL(fileURLWithPath: Binary.path)
+    init(_ arguments: [String], environment: [String: String], executable: String = Binary.path) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
         process.standardOutput = out

@@ -28,8 +28,9 @@ public struct Run: Sendable {
     /// A failure before any write could start (listing, reading files, the Lease API).
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var description: String
-        /// What the run got as far as, for the report (e.g. the Lease it held).
-        public var lock: RunReport.LockStatus?
+        /// The input was bad (an unreadable or invalid snapshot file), not the cluster:
+        /// nothing was sent, and the CLI exits 2.
+        public var isInputError = false
     }
 
     public func execute() async throws(Failure) -> RunReport {
@@ -70,7 +71,11 @@ public struct Run: Sendable {
         }
 
         do {
-            let snapshot = try await loadSnapshot(checks: checks)
+            guard let snapshot = try await loadSnapshot(checks: checks) else {
+                // Stopped while listing: nothing was written; report that and let go.
+                if let lease { await release(lease) }
+                return report(started: started, lock: lockStatus, checks: [], results: [], plan: nil)
+            }
             let reports = Checks.evaluate(checks, snapshot: snapshot, settings: settings)
             let plan = Planner.plan(reports, snapshot: snapshot, settings: settings, shard: options.shard)
             let results = await apply(plan, started: started)
@@ -80,16 +85,24 @@ public struct Run: Sendable {
             }
             let statuses = reports.map { RunReport.CheckStatus(name: $0.check, findings: $0.findings.count, notApplicable: $0.notApplicable) }
             return report(started: started, lock: lockStatus, checks: statuses, results: results, plan: plan)
+        } catch let error as Failure {
+            if let lease { await release(lease) }
+            throw error
         } catch {
             if let lease { await release(lease) }
-            throw Failure(description: "\(error)", lock: lockStatus)
+            throw Failure(description: "\(error)")
         }
     }
 
-    private func loadSnapshot(checks: [any Check]) async throws -> Snapshot {
+    /// nil when a stop was requested while listing.
+    private func loadSnapshot(checks: [any Check]) async throws -> Snapshot? {
         if options.mode == .offline {
-            let documents = try Snapshot.parseFiles(options.snapshotFiles)
-            return try Snapshot(documents: documents, checks: checks, settings: options.settings)
+            do {
+                let documents = try Snapshot.parseFiles(options.snapshotFiles)
+                return try Snapshot(documents: documents, checks: checks, settings: options.settings)
+            } catch {
+                throw Failure(description: "\(error)", isInputError: true)
+            }
         }
         guard let client else { throw Failure(description: "no cluster connection") }
         let loader = SnapshotLoader(client: client, settings: options.settings, checks: checks, progress: progress)
@@ -98,8 +111,10 @@ public struct Run: Sendable {
         stop.onStop { task.cancel() }
         do {
             return try await task.value
-        } catch is CancellationError {
-            throw Failure(description: "stopped while listing: \(stop.reason ?? "cancelled"); nothing was changed")
+        } catch where stop.reason != nil {
+            // The cancellation surfaces as CancellationError or as a cancelled transfer.
+            logger.warning("stopped while listing; nothing was changed", metadata: ["reason": "\(stop.reason ?? "")"])
+            return nil
         }
     }
 
