@@ -241,10 +241,11 @@ final class EndToEndTests: XCTestCase {
     func testSIGTERMFinishesTheWriteInFlightReportsAndReleasesTheLease() async throws {
         let c = try await E2ECluster.start()
         defer { Task { await c.stop() } }
-        c.emulator.addFault(FaultRule(verb: "patch", resource: "deployments", namePattern: controller, count: 1, action: .latency(seconds: 1.5)))
+        c.emulator.addFault(FaultRule(verb: "patch", resource: "deployments", namePattern: controller, count: 1, action: .latency(seconds: 3)))
         let process = try c.start(["run", "-o", "json"])
         try await waitFor { c.emulator.requests().contains { $0.resource == "daemonsets" && $0.verb == "list" } }
-        try await Task.sleep(nanoseconds: 500_000_000)  // the controller patch is now on the wire
+        // Listing is over when the log stays quiet: the (delayed) controller patch is on the wire.
+        try await waitForQuiet(seconds: 0.5, c)
         process.signal(SIGTERM)
         let r = await process.wait()
         XCTAssertEqual(r.code, 1, r.stderr)
@@ -269,6 +270,19 @@ final class EndToEndTests: XCTestCase {
             XCTAssertNotNil(c.object("leases", "default", "kreconcile-shard-\(index)-of-3"))
         }
         XCTAssertEqual(applied, 2, "every namespace belongs to exactly one shard")
+    }
+
+    /// Waits until no request has been logged for `seconds`.
+    func waitForQuiet(seconds: Double, _ c: E2ECluster) async throws {
+        var count = c.emulator.requests().count
+        var quietSince = Date()
+        let end = Date().addingTimeInterval(10)
+        while Date().timeIntervalSince(quietSince) < seconds {
+            guard Date() < end else { throw Timeout(seconds: 10) }
+            try await Task.sleep(nanoseconds: 50_000_000)
+            let now = c.emulator.requests().count
+            if now != count { count = now; quietSince = Date() }
+        }
     }
 
     func waitFor(timeout: Double = 10, _ condition: () -> Bool) async throws {
