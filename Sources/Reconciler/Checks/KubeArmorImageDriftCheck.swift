@@ -48,8 +48,11 @@ public struct KubeArmorImageDriftCheck: Check {
         if let why = snapshot.unavailableReason(KubeArmorOperator.configKind) {
             return .notApplicable(name, "KubeArmorConfig is not available: \(why)")
         }
-        // The operator deploys from the KubeArmorConfig in its namespace. Without one it
-        // has deployed nothing to compare with; with several, which spec wins is undefined.
+        // The operator watches KubeArmorConfigs in its own namespace only, deploys nothing
+        // until one exists, and with several keeps whichever it saw first in phase Running
+        // and marks the others Error (KubeArmor pkg/KubeArmorOperator/internal/controller/
+        // cluster.go, WatchConfigCrd): from a snapshot that choice is not knowable, so
+        // neither case is acted on.
         let configs = snapshot.objects(KubeArmorOperator.configKind).filter { $0.meta.namespace == op.meta.namespace }
         let namespace = op.meta.namespace ?? ""
         if configs.isEmpty {
@@ -95,12 +98,14 @@ public struct KubeArmorImageDriftCheck: Check {
     private func drift(_ w: WorkloadRecord, components: [Component], desired: [String: (image: String, source: String)]) -> Finding? {
         var ops: [JSONPatchOperation] = [.test("/metadata/resourceVersion", .string(w.meta.resourceVersion))]
         var lines: [String] = []
+        var changed: [String] = []
         for c in components {
             let list = c.isInit ? w.initContainers : w.containers
             guard let want = desired[c.env], let i = list.firstIndex(where: { $0.name == c.container }),
                   !ImageReference.same(list[i].image, want.image) else { continue }
             let path = "/spec/template/spec/\(c.isInit ? "initContainers" : "containers")/\(i)/image"
             ops += [.test(path, .string(list[i].image)), .replace(path, .string(want.image))]
+            changed.append("\(c.container) to \(want.image)")
             lines.append("\(c.isInit ? "init container" : "container") \(c.container) runs \(list[i].image), desired \(want.image) (\(want.source))")
         }
         guard !lines.isEmpty else { return nil }
@@ -115,7 +120,6 @@ public struct KubeArmorImageDriftCheck: Check {
         let resource: ResourceDescriptor = w.kind == "DaemonSet" ? .daemonSets : .deployments
         let request = KubeRequest.patch(resource, namespace: w.meta.namespace, name: w.meta.name, patch: .json(ops))
         return Finding(check: name, object: w.ref, reason: reason,
-                       action: Action(actionClass: .imagePatch, target: w.ref,
-                                      summary: "set image of \(lines.count == 1 ? "1 container" : "\(lines.count) containers")", request: request))
+                       action: Action(actionClass: .imagePatch, target: w.ref, summary: "set image of " + changed.joined(separator: ", "), request: request))
     }
 }

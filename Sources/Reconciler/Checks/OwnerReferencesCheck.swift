@@ -114,7 +114,7 @@ public struct OwnerReferencesCheck: Check {
                                reason: "rule (\(rule.dependent.kind) \(selector)) wants owner \(rule.owner.kind) \(rule.ownerName): \(problem); nothing to add",
                                action: nil)
             }
-            let resource = descriptor(for: object, input: dependentInput)
+            guard let resource = descriptor(for: object, kind: rule.dependent) else { return nil }
             let ref = OwnerReference(apiVersion: owner.apiVersion, kind: owner.kind, name: owner.meta.name, uid: owner.meta.uid,
                                      controller: rule.controller ? true : nil)
             return finding(object, resource: resource, owner: ref, ownerRef: owner.ref, why: "settings rule \(rule.dependent.kind) \(selector)")
@@ -149,13 +149,12 @@ public struct OwnerReferencesCheck: Check {
                                       summary: "add ownerReference to \(owner.kind) \(owner.name)", request: request))
     }
 
-    private func descriptor(for object: ObjectRecord, input: SnapshotInput) -> ResourceDescriptor {
-        switch input.source {
-        case .builtIn(let r):
-            return r
-        case .discovered(let group, _, let plural, let kind):
-            let version = object.apiVersion.split(separator: "/").last.map(String.init) ?? object.apiVersion
-            return ResourceDescriptor(group: group, version: version, plural: plural, kind: kind, namespaced: object.meta.namespace != nil)
-        }
+    /// Where to patch the object: the built-in table, or the rule's apiVersion/resource
+    /// at the version the object was listed with.
+    private func descriptor(for object: ObjectRecord, kind: RuleKind) -> ResourceDescriptor? {
+        guard let plural = kind.resource else { return KnownResources.descriptor(kind: kind.kind) }
+        let gk = GroupKind(apiVersion: object.apiVersion, kind: object.kind)
+        let version = object.apiVersion.split(separator: "/").last.map(String.init) ?? object.apiVersion
+        return ResourceDescriptor(group: gk.group, version: version, plural: plural, kind: object.kind, namespaced: object.meta.namespace != nil)
     }
 }

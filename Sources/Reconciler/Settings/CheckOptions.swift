@@ -76,3 +76,18 @@ public struct CheckSettings: Sendable, Equatable {
         registry.filter { enabled.contains($0.name) }
     }
 }
+
+extension OptionType: CustomStringConvertible {
+    /// Short type for `kreconcile checks`: "bool", "int 0-100", "list of {kind, selector, ...}".
+    public var description: String {
+        switch self {
+        case .bool: return "bool"
+        case .int(let r): return "int \(r.lowerBound)-\(r.upperBound)"
+        case .string: return "string"
+        case .stringList: return "list of strings"
+        case .stringMap: return "map of strings"
+        case .list(let element): return "list of \(element)"
+        case .object(let fields): return "{" + fields.map { $0.required ? $0.name : "\($0.name)?" }.joined(separator: ", ") + "}"
+        }
+    }
+}

@@ -56,9 +56,11 @@ extension Snapshot {
             if gk == GroupKind("apiextensions.k8s.io", "CustomResourceDefinition"),
                let group = object.value(at: ["spec", "group"])?.stringValue, let crdKind = object.value(at: ["spec", "names", "kind"])?.stringValue {
                 definedByCRD.insert(GroupKind(group, crdKind))
+                definedByCRD.insert(GroupKind(group, GroupKind.anyKind))
             }
-            guard let input = byKind[gk] else { continue }
+            guard let input = byKind[gk] ?? byKind[GroupKind(gk.group, GroupKind.anyKind)] else { continue }
             present.insert(gk)
+            present.insert(GroupKind(gk.group, GroupKind.anyKind))
             let name = object.value(at: ["metadata", "name"])?.stringValue ?? "?"
             do {
                 let data = object.jsonData()

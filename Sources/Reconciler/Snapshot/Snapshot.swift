@@ -40,6 +40,11 @@ public struct Snapshot: Sendable {
         return workloads.filter { $0.groupKind == kind }.map { ObjectRecord(apiVersion: $0.apiVersion, kind: $0.kind, meta: $0.meta) }
     }
 
+    /// Objects of every kind of an API group (a `.group` input), sorted by kind, namespace, name.
+    public func objects(inGroup group: String) -> [ObjectRecord] {
+        objectsByKind.keys.filter { $0.group == group }.sorted().flatMap { objectsByKind[$0]! }
+    }
+
     public func workloads(_ kind: GroupKind) -> [WorkloadRecord] { workloads.filter { $0.groupKind == kind } }
 
     public func namespace(_ name: String) -> ObjectRecord? { namespaceIndex[name] }

@@ -20,6 +20,9 @@ public struct GroupKind: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { group.isEmpty ? kind : "\(kind).\(group)" }
     public static func < (a: GroupKind, b: GroupKind) -> Bool { (a.group, a.kind) < (b.group, b.kind) }
 
+    /// The kind of a `.group` input: stands for every kind of the group.
+    public static let anyKind = "*"
+
     public static let namespace = GroupKind("", "Namespace")
     public static let pod = GroupKind("", "Pod")
     public static let deployment = GroupKind("apps", "Deployment")
@@ -36,6 +39,10 @@ public struct SnapshotInput: Sendable, Hashable {
         /// Served only when an add-on is installed (a CRD) or in some versions: discovery
         /// picks the first of `versions` the server serves; none served = unavailable.
         case discovered(group: String, versions: [String], plural: String, kind: String)
+        /// Every kind the first served of `versions` of `group` has (Gatekeeper constraints:
+        /// one kind per ConstraintTemplate in constraints.gatekeeper.sh). Records are filed
+        /// under their own kinds; `Snapshot.objects(inGroup:)` returns them all.
+        case group(String, versions: [String])
     }
 
     /// What is kept of each object.
@@ -68,6 +75,7 @@ public struct SnapshotInput: Sendable, Hashable {
         switch source {
         case .builtIn(let r): return GroupKind(r.group, r.kind)
         case .discovered(let group, _, _, let kind): return GroupKind(group, kind)
+        case .group(let group, _): return GroupKind(group, GroupKind.anyKind)
         }
     }
 

@@ -67,7 +67,7 @@ public struct SnapshotLoader: Sendable {
         SnapshotInput.merged([SnapshotInput.namespaces] + checks.filter { settings.checks.isEnabled($0.name) }.flatMap { $0.inputs(for: settings) })
     }
 
-    private enum Listed: Sendable {
+    fileprivate enum Listed: Sendable {
         case pods([PodRecord])
         case workloads([WorkloadRecord])
         case objects([ObjectRecord])
@@ -99,7 +99,10 @@ public struct SnapshotLoader: Sendable {
                 switch result {
                 case .pods(let p): pods += p; listed.insert(kind)
                 case .workloads(let w): workloads += w; listed.insert(kind)
-                case .objects(let o): objects += o; listed.insert(kind)
+                case .objects(let o):
+                    objects += o
+                    listed.insert(kind)
+                    listed.formUnion(o.map { GroupKind(apiVersion: $0.apiVersion, kind: $0.kind) })
                 case .unavailable(let why): unavailable[kind] = why
                 }
                 startNext()
@@ -109,22 +112,44 @@ public struct SnapshotLoader: Sendable {
     }
 
     private func list(_ input: SnapshotInput, onPage: @escaping @Sendable (Int) -> Void) async throws -> Listed {
-        let resource: ResourceDescriptor
+        let resources: [ResourceDescriptor]
         switch input.source {
         case .builtIn(let r):
-            resource = r
+            resources = [r]
         case .discovered(let group, let versions, let plural, let kind):
             var found: ResourceDescriptor?
             for version in versions {
                 if let r = try await client.discover(group: group, version: version, plural: plural) { found = r; break }
             }
-            guard let r = found else {
-                let why = "\(plural).\(group) (\(versions.joined(separator: ", "))) is not served"
-                if input.optional { return .unavailable(why) }
-                throw SnapshotLoadError(kind: GroupKind(group, kind), underlying: why)
+            guard let r = found else { return try missing(input, "\(plural).\(group) (\(versions.joined(separator: ", "))) is not served", kind: GroupKind(group, kind)) }
+            resources = [r]
+        case .group(let group, let versions):
+            guard let version = try await client.firstServedVersion(group: group, among: versions),
+                  let served = try await client.servedResources(group: group, version: version) else {
+                return try missing(input, "API group \(group) (\(versions.joined(separator: ", "))) is not served", kind: input.groupKind)
             }
-            resource = r
+            // Subresources ("x/status") are not listable kinds.
+            resources = served.filter { !$0.name.contains("/") && ($0.verbs?.contains("list") ?? true) }.map {
+                ResourceDescriptor(group: group, version: version, plural: $0.name, kind: $0.kind, namespaced: $0.namespaced)
+            }
         }
+        var result: Listed?
+        var before = 0
+        for resource in resources {
+            let counted: @Sendable (Int) -> Void = { [before] n in onPage(before + n) }
+            let listed = try await list(resource, input: input, onPage: counted)
+            before += listed.count
+            result = result.map { $0.merged(listed) } ?? listed
+        }
+        return result ?? .objects([])
+    }
+
+    private func missing(_ input: SnapshotInput, _ why: String, kind: GroupKind) throws -> Listed {
+        if input.optional { return .unavailable(why) }
+        throw SnapshotLoadError(kind: kind, underlying: why)
+    }
+
+    private func list(_ resource: ResourceDescriptor, input: SnapshotInput, onPage: @escaping @Sendable (Int) -> Void) async throws -> Listed {
         let options = { (metadataOnly: Bool) in ListOptions(limit: settings.client.pageSize, metadataOnly: metadataOnly) }
         do {
             switch input.shape {
@@ -141,7 +166,29 @@ public struct SnapshotLoader: Sendable {
             // A CRD removed between discovery and the list.
             return .unavailable("\(resource.qualifiedName) is not served (404)")
         } catch let error as KubeAPIError {
-            throw SnapshotLoadError(kind: input.groupKind, underlying: "\(error)")
+            throw SnapshotLoadError(kind: GroupKind(resource.group, resource.kind), underlying: "\(error)")
+        }
+    }
+}
+
+extension SnapshotLoader.Listed {
+    var count: Int {
+        switch self {
+        case .pods(let p): return p.count
+        case .workloads(let w): return w.count
+        case .objects(let o): return o.count
+        case .unavailable: return 0
+        }
+    }
+
+    /// Two kinds of one `.group` input (same shape) together.
+    func merged(_ other: Self) -> Self {
+        switch (self, other) {
+        case (.pods(let a), .pods(let b)): return .pods(a + b)
+        case (.workloads(let a), .workloads(let b)): return .workloads(a + b)
+        case (.objects(let a), .objects(let b)): return .objects(a + b)
+        case (.unavailable, _): return other
+        default: return self
         }
     }
 }
