@@ -33,7 +33,7 @@ final class EventRecorderTests: XCTestCase {
         XCTAssertTrue(e["metadata"]?["name"]?.stringValue?.hasPrefix("a.") == true)
     }
 
-    func testClusterScopedObjectsGetEventsInDefault() {
+    func testClusterScopedObjectsGetEventsInDefault() throws {
         let ref = ObjectRef(apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding",
                             namespace: nil, name: "gatekeeper-x", uid: "u1", resourceVersion: "7")
         let request = KubeRequest.delete(.init(group: "admissionregistration.k8s.io", version: "v1",
@@ -44,6 +44,15 @@ final class EventRecorderTests: XCTestCase {
         XCTAssertEqual(event["metadata"]?["namespace"], "default")
         XCTAssertNil(event["regarding"]?["namespace"])
         XCTAssertEqual(event["action"], "Delete")
+
+        // A 253-character object name still gives a valid Event name (DNS subdomain, <= 253).
+        var long = ref
+        long.name = String(repeating: "a", count: 235) + "-" + String(repeating: "b", count: 17)
+        let longEvent = EventRecorder.event(for: Action(actionClass: .orphanDeletion, target: long, summary: "delete", request: request),
+                                            finding: Finding(check: "c", object: long, reason: "r", action: nil), instance: "i", at: Date())
+        let name = try XCTUnwrap(longEvent["metadata"]?["name"]?.stringValue)
+        XCTAssertLessThanOrEqual(name.count, 253)
+        XCTAssertNotNil(name.wholeMatch(of: /a{235}\.[0-9a-f]+/), name)
     }
 
     func testAFailedEventNeverFailsTheRun() async throws {

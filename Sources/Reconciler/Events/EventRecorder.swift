@@ -53,9 +53,11 @@ public struct EventRecorder: Sendable {
         ]
         if let ns = target.namespace { regarding["namespace"] = .string(ns) }
         let note = "\(action.summary): \(finding.reason)"
+        let base = String(target.name.prefix(236)).trimmingCharacters(in: CharacterSet(charactersIn: "-."))
         return [
             "apiVersion": "events.k8s.io/v1", "kind": "Event",
-            "metadata": ["name": .string("\(target.name).\(String(nanos, radix: 16))"), "namespace": .string(namespace)],
+            // A DNS subdomain of at most 253 characters, whatever the object's name length.
+            "metadata": ["name": .string("\(base).\(String(nanos, radix: 16))"), "namespace": .string(namespace)],
             "eventTime": .string(MicroTime.format(time)),
             "reportingController": .string(reportingController),
             "reportingInstance": .string(String(instance.prefix(128))),
