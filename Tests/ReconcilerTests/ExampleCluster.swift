@@ -90,5 +90,21 @@ final class ExampleClusterTests: XCTestCase {
         let cr = emulator.object("kubearmorconfigs", namespace: "kubearmor", name: "kubearmorconfig-default")
         XCTAssertEqual(ds?.value(at: ["spec", "template", "spec", "containers"])?[0]?["image"], "kubearmor/kubearmor:v1.5.3")
         XCTAssertEqual(cr?.value(at: ["spec", "kubearmorImage", "image"]), "kubearmor/kubearmor:v1.5.4")
+
+        // PROBLEM 3: the only pod outside excluded/KubeArmor namespaces on the AppArmor node
+        // without a profile; PROBLEM 5: the only pod in `shop` without the Assign's field.
+        let shop = emulator.objects("pods", namespace: "shop")
+        let unprotected = shop.filter { pod in
+            pod.value(at: ["spec", "nodeName"]) == "node-1"
+                && !(pod["metadata"]?["annotations"]?.objectValue?.keys.contains { $0.hasPrefix("container.apparmor.security.beta.kubernetes.io/") } ?? false)
+                && pod.value(at: ["spec", "securityContext", "appArmorProfile"]) == nil
+        }.compactMap { $0["metadata"]?["name"]?.stringValue }
+        XCTAssertEqual(unprotected, ["checkout-5f6d7c8b9a-klmno"])
+        let unmutated = shop.filter { pod in
+            (pod.value(at: ["spec", "containers"])?.arrayValue ?? []).contains {
+                $0.value(at: ["securityContext", "allowPrivilegeEscalation"]) != .bool(false)
+            }
+        }.compactMap { $0["metadata"]?["name"]?.stringValue }
+        XCTAssertEqual(unmutated, ["cart-6c7d8e9f0a-pqrst"])
     }
 }

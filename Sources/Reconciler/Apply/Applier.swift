@@ -73,7 +73,8 @@ public struct Applier: Sendable {
         guard mode.sendsWrites, let client else {
             return ActionResult(entry: entry, outcome: .dryRun, detail: mode == .offline ? "not sent (offline snapshot)" : "not sent (client dry run)")
         }
-        // An Eviction reads dryRun from the query too (eviction.go propagateDryRun), so the
+        // An Eviction takes dryRun from the query when its deleteOptions has none
+        // (pkg/registry/core/pod/storage/eviction.go, propagateDryRun), so the
         // query parameter alone makes every planned write a server dry run.
         let request = mode == .serverDryRun ? action.request.dryRun() : action.request
         do {
