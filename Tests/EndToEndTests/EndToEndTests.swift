@@ -152,6 +152,17 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("?dryRun=All&fieldManager=kreconcile"), r.stdout)
         XCTAssertNil(c.object("deployments", "kubearmor", controller)?["metadata"]?["ownerReferences"])
         XCTAssertTrue(c.emulator.objects("events.events.k8s.io", namespace: nil).isEmpty)
+
+        // Admission's answer is reported per action: a rejected write fails the dry run.
+        c.emulator.addFault(FaultRule(verb: "patch", resource: "daemonsets", action: .status(
+            code: 403, reason: "Forbidden", message: "admission webhook \"images.example.com\" denied the request: tag v1.5.4 not allowed",
+            retryAfterSeconds: nil)))
+        let denied = try await c.run(["run", "--dry-run=server", "-o", "json"])
+        XCTAssertEqual(denied.code, 1, denied.stderr)
+        XCTAssertEqual(try results(denied)[controller], "dry-run")
+        XCTAssertEqual(try results(denied)[daemonSet], "failed")
+        let detail = try entries(denied).first { $0["object"]?["name"]?.stringValue == daemonSet }?["detail"]?.stringValue ?? ""
+        XCTAssertTrue(detail.contains("denied the request: tag v1.5.4 not allowed"), detail)
     }
 
     func testAConcurrentChangeIsSkipped() async throws {
