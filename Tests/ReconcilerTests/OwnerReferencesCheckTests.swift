@@ -150,4 +150,12 @@ final class OwnerReferencesCheckTests: XCTestCase {
         let absent = Snapshot(workloads: [cart], unavailable: [GroupKind("example.com", "Widget"): "not served"])
         XCTAssertEqual(evaluate(absent, settings).findings, [])
     }
+
+    func testNothingIsAddedForAnOwnerBeingDeleted() {
+        var deleting = op
+        deleting.meta.deletionTimestamp = "2026-01-01T00:00:00Z"
+        let report = evaluate(Snapshot(workloads: [deleting], objects: [Fixture.object("ConfigMap", "kubearmor-config")]))
+        XCTAssertNil(report.notApplicable)
+        XCTAssertEqual(report.findings, [])
+    }
 }

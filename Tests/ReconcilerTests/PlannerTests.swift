@@ -35,6 +35,14 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(p.deferred.map(\.finding.object.name), ["cm4", "cm5"])
     }
 
+    func testBudgetsGoToEarlierClassesFirst() {
+        let findings = [Fixture.finding("a", ns: "n1", cls: .disruptive), Fixture.finding("b", ns: "n2", cls: .imagePatch),
+                        Fixture.finding("c", ns: "n3", cls: .orphanDeletion), Fixture.finding("d", ns: "n4", cls: .metadata)]
+        let p = plan(findings, settings: settings(maxChanges: 2, unhealthy: 5))
+        XCTAssertEqual(p.batch.map(\.object.name), ["d", "c"])
+        XCTAssertEqual(p.deferred.map(\.finding.object.name), ["b", "a"])
+    }
+
     func testMaxPerNamespace() {
         let findings = (1...4).map { Fixture.finding("cm\($0)", ns: "a") } + [Fixture.finding("cm", ns: "b")]
         let p = plan(findings, settings: settings(perNamespace: 2))

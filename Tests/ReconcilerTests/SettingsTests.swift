@@ -75,7 +75,9 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(loadError("checks: {owner-references: {rules: [{kind: ConfigMap, owner: {kind: Deployment, name: x}}]}}"),
                        "kreconcile.yaml: checks.owner-references.rules[0].selector: required field is missing")
         XCTAssertEqual(loadError("- a\n- b\n"), "kreconcile.yaml: the settings file must be a mapping of fields")
-        XCTAssertTrue(loadError("budgets: {maxChanges: [}")?.hasPrefix("kreconcile.yaml: not valid YAML") ?? false)
+        XCTAssertEqual(loadError("budgets:\n  maxChanges: 1\n   bad: 2\n"),
+                       "kreconcile.yaml: not valid YAML: line 3, column 7: mapping values are not allowed in this context")
+        XCTAssertEqual(loadError("budgets: {maxChanges: [}"), "kreconcile.yaml: not valid YAML: line 1, column 24: did not find expected node content")
     }
 
     func testCheckValidatesItsRules() {
@@ -93,3 +95,4 @@ final class SettingsTests: XCTestCase {
         XCTAssertNil(DidYouMean.suggestion(for: "zzz", among: ["name", "namespace"]))
     }
 }
+

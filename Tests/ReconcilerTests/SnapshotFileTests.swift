@@ -118,6 +118,12 @@ final class SnapshotFileTests: XCTestCase {
         XCTAssertThrowsError(try Snapshot.parseFiles([dir.appendingPathComponent("missing.yaml").path])) { error in
             XCTAssertTrue("\(error)".hasPrefix("\(dir.path)/missing.yaml: cannot read"), "\(error)")
         }
+        let broken = dir.appendingPathComponent("broken.yaml")
+        try "kind: List\nitems:\n- a: 1\n  b: [\n".write(to: broken, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Snapshot.parseFiles([broken.path])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(broken.path): not valid JSON or YAML: line "), "\(error)")
+            XCTAssertFalse("\(error)".contains("\n"), "one line: \(error)")
+        }
     }
 
     func testGroupInputKeepsEveryKindOfTheGroup() throws {

@@ -12,10 +12,14 @@ extension JSONValue {
             return value.arrayValue ?? [value]
         }
         var out: [JSONValue] = []
-        for node in try Yams.compose_all(yaml: text) {
+        // compose_all stops at a syntax error and keeps it in `error` rather than throwing:
+        // read it, or a broken file would silently lose its remaining documents.
+        var documents = try Yams.compose_all(yaml: text)
+        while let node = documents.next() {
             let value = JSONValue(yaml: node)
             if !value.isNull { out.append(value) }
         }
+        if let error = documents.error { throw error }
         return out
     }
 

@@ -72,7 +72,9 @@ public struct OwnerReferencesCheck: Check {
                 findings += KubeArmorOperator.ambiguous(name, operators)
             } else if let op = operators.first {
                 applicable = true
-                findings += operatorFindings(op, snapshot)
+                // Referencing an operator that is being deleted would have the garbage
+                // collector delete the objects too: leave that to the teardown.
+                if !op.meta.isDeleting { findings += operatorFindings(op, snapshot) }
             }
         }
         guard applicable else {
@@ -105,8 +107,8 @@ public struct OwnerReferencesCheck: Check {
         return dependents.compactMap { object in
             // Valid owners: cluster-scoped, or in the dependent's own namespace (a
             // cluster-scoped dependent can therefore only get a cluster-scoped owner).
-            guard let owner = owners.first(where: { $0.meta.namespace == nil || $0.meta.namespace == object.meta.namespace }),
-                  owner.meta.uid != object.meta.uid else {
+            if owners.contains(where: { $0.meta.uid == object.meta.uid }) { return nil }  // the owner itself matches the selector
+            guard let owner = owners.first(where: { $0.meta.namespace == nil || $0.meta.namespace == object.meta.namespace }) else {
                 let invalid = object.meta.namespace == nil && owners.contains { $0.meta.namespace != nil }
                 let problem = invalid ? "a namespaced owner is invalid for a cluster-scoped object"
                     : "not found\(object.meta.namespace.map { " in namespace \($0)" } ?? " at cluster scope")"

@@ -12,7 +12,7 @@ extension Settings {
     static func load(yaml: String, path: String, registry: [any Check]) throws(SettingsError) -> Settings {
         do {
             let root: Node?
-            do { root = try Yams.compose(yaml: yaml) } catch { throw ConfigError("\(path): not valid YAML: \(error)") }
+            do { root = try Yams.compose(yaml: yaml) } catch { throw ConfigError("\(path): not valid YAML: \(oneLineProblem(error))") }
             if let root, case .scalar(let s) = root, s.string.isEmpty || s.string == "null" { return Settings(checks: CheckSettings(registry: registry)) }
             if let root, !isMapping(root) { throw ConfigError("\(path): the settings file must be a mapping of fields") }
             return try parse(YAMLFields(node: root, path: "", file: path), registry: registry)

@@ -23,7 +23,7 @@ extension Snapshot {
             do {
                 documents += try JSONValue.parseDocuments(String(decoding: data, as: UTF8.self))
             } catch {
-                throw SnapshotFileError("\(path): not valid JSON or YAML: \(error)")
+                throw SnapshotFileError("\(path): not valid JSON or YAML: \(oneLineProblem(error))")
             }
         }
         return documents
