@@ -119,6 +119,28 @@ final class LeaseLockTests: XCTestCase {
     }
 }
 
+extension LeaseLockTests {
+    func testRenewalsFailingPastTwoThirdsOfTheDurationStopTheRun() async throws {
+        let c = try await TestCluster.start()
+        defer { Task { await c.stop() } }
+        let mine = LeaseLock(client: c.client(), name: "kreconcile", namespace: "default", holder: "run-a", durationSeconds: 3)
+        _ = try await mine.acquire()
+        c.emulator.addFault(FaultRule(verb: "update", resource: "leases", action: .status(
+            code: 500, reason: "InternalError", message: "etcdserver: request timed out", retryAfterSeconds: nil)))
+        let started = Date()
+        let reason: String = await withCheckedContinuation { continuation in
+            Task { await mine.startRenewing { continuation.resume(returning: $0) } }
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertTrue(reason.contains("could not renew"), reason)
+        XCTAssertGreaterThanOrEqual(elapsed, 1.9, "one failed renewal within the deadline is retried")
+        XCTAssertLessThan(elapsed, 3, "it steps down before the Lease could expire")
+        let held = await mine.isHeld
+        XCTAssertFalse(held)
+        try await mine.release()
+    }
+}
+
 extension Array where Element: Sendable {
     func asyncFilter(_ keep: (Element) async -> Bool) async -> [Element] {
         var out: [Element] = []

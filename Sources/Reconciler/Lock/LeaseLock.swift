@@ -41,6 +41,8 @@ public actor LeaseLock {
     /// The resourceVersion of our last successful write; nil while we do not hold it.
     private var heldVersion: String?
     private var acquireTime: Date?
+    /// When our last write of the Lease succeeded.
+    private var lastRenewed: Date?
     private var transitions = 0
     private var renewal: Task<Void, Never>?
     /// Set when a renewal found the Lease taken or gone: writes must stop.
@@ -103,6 +105,7 @@ public actor LeaseLock {
         do {
             let created = try await client.create(.leases, namespace: namespace, body: body)
             heldVersion = created["metadata"]?["resourceVersion"]?.stringValue ?? ""
+            lastRenewed = stamp
             return .acquired(tookOverFrom: nil)
         } catch let error as KubeAPIError where error.isConflict {
             return try await heldByAfterRace()  // AlreadyExists: another run created it first
@@ -131,7 +134,9 @@ public actor LeaseLock {
     }
 
     /// Renews every third of the lease duration until `release` (client-go's RetryPeriod
-    /// is similar). A failed renewal is logged and retried; a lost Lease calls `onLost` once.
+    /// is similar). A failed renewal is retried; a lost Lease, or no successful renewal for
+    /// two thirds of the duration (client-go's RenewDeadline: step down before another run
+    /// may see it expired and take over), calls `onLost` once.
     public func startRenewing(onLost: @escaping @Sendable (String) -> Void) {
         guard renewal == nil else { return }
         let interval = max(1.0, Double(durationSeconds) / 3)
@@ -139,18 +144,28 @@ public actor LeaseLock {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))  // cancellation ends the loop below
                 guard !Task.isCancelled, let self else { return }
-                do { try await self.renew() } catch let error as LeaseError {
-                    onLost(error.description)
+                if let reason = await self.renewOnce() {
+                    onLost(reason)
                     return
-                } catch {
-                    await self.log("renewing the Lease failed; retrying", error)
                 }
             }
         }
     }
 
-    private func log(_ message: String, _ error: any Error) {
-        logger.warning("\(message)", metadata: ["lease": "\(namespace)/\(name)", "error": "\(error)"])
+    /// nil while we still hold the Lease; otherwise why we must stop acting.
+    private func renewOnce() async -> String? {
+        do {
+            try await renew()
+            return nil
+        } catch let error as LeaseError {
+            return error.description
+        } catch {
+            logger.warning("renewing the Lease failed; retrying", metadata: ["lease": "\(namespace)/\(name)", "error": "\(error)"])
+            let since = lastRenewed.map { now().timeIntervalSince($0) } ?? .infinity
+            guard since >= Double(durationSeconds) * 2 / 3 else { return nil }
+            lost = "could not renew Lease \(namespace)/\(name) for \(Int(since))s (\(error)); stopping before another run may take it over"
+            return lost
+        }
     }
 
     /// Gives the Lease up so the next run need not wait for it to expire: clears the holder
@@ -174,7 +189,10 @@ public actor LeaseLock {
             "spec": spec(holderIdentity: holderIdentity, duration: duration, renewTime: renewTime),
         ]
         let updated = try await client.update(.leases, namespace: namespace, name: name, body: body)
-        if holderIdentity != nil { heldVersion = updated["metadata"]?["resourceVersion"]?.stringValue ?? resourceVersion }
+        if holderIdentity != nil {
+            heldVersion = updated["metadata"]?["resourceVersion"]?.stringValue ?? resourceVersion
+            lastRenewed = renewTime
+        }
     }
 
     private func spec(holderIdentity: String?, duration: Int, renewTime: Date) -> JSONValue {
