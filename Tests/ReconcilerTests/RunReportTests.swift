@@ -60,6 +60,8 @@ final class RunReportTests: XCTestCase {
         XCTAssertTrue(lines[4].contains(#""preconditions":{"resourceVersion":"42","uid":"u-2"}"#), lines[4])
         let server = TableRenderer(showRequests: true).render(sampleReport(mode: .serverDryRun))
         XCTAssertTrue(server.contains("?dryRun=All&fieldManager=kreconcile"), server)
+        XCTAssertEqual(sampleReport(mode: .serverDryRun).entries[0].action?.request.query["dryRun"], "All", "the JSON shows what was sent")
+        XCTAssertNil(sampleReport(mode: .clientDryRun).entries[0].action?.request.query["dryRun"])
     }
 
     func testJSONIsTheDocumentedSchemaAndRoundTrips() throws {

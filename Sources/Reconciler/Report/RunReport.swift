@@ -165,8 +165,9 @@ public struct RunReport: Sendable, Codable, Equatable {
             return Entry(
                 check: f.check, object: f.object, finding: f.reason,
                 action: f.action.map {
+                    // A server dry run sends the request with dryRun=All: show exactly that.
                     ActionInfo(actionClass: Self.className($0.actionClass), summary: $0.summary, target: $0.target,
-                               request: RequestInfo($0.request))
+                               request: RequestInfo(metadata.mode == .serverDryRun ? $0.request.dryRun() : $0.request))
                 },
                 result: r.outcome, detail: r.detail, httpStatus: r.httpStatus)
         }

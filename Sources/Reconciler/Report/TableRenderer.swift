@@ -34,7 +34,7 @@ public struct TableRenderer: Sendable {
             for (row, entry) in zip(rows, report.entries) {
                 out += line(row) + "\n"
                 if showRequests, let request = entry.action?.request {
-                    out += "    " + Self.requestLine(request, dryRun: report.metadata.mode == .serverDryRun) + "\n"
+                    out += "    " + Self.requestLine(request) + "\n"
                 }
             }
         }
@@ -51,10 +51,8 @@ public struct TableRenderer: Sendable {
     }
 
     /// "PATCH /apis/...?fieldManager=kreconcile application/json-patch+json [{...}]"
-    static func requestLine(_ r: RunReport.RequestInfo, dryRun: Bool) -> String {
-        var info = r
-        if dryRun { info.query["dryRun"] = "All" }
-        var text = info.line
+    static func requestLine(_ r: RunReport.RequestInfo) -> String {
+        var text = r.line
         if let type = r.contentType { text += " " + type }
         if let body = r.body { text += " " + body.jsonString() }
         return text
