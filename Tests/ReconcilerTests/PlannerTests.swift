@@ -118,6 +118,14 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(Set(plan(findings, snapshot: snapshot, settings: s).entries.map(\.finding.object.name)), ["a", "b", "skip-me", "keep", "bare"])
     }
 
+    func testOptOutFoundWithoutUID() {
+        var annotated = Fixture.object("ConfigMap", "no-uid", ns: "default")
+        annotated.meta.uid = ""
+        annotated.meta.labels["kreconcile.io/skip"] = "TRUE"
+        let f = Fixture.finding("no-uid", ns: "default", uid: "")
+        XCTAssertTrue(plan([f], snapshot: Snapshot(objects: [annotated])).entries.isEmpty)
+    }
+
     func testExclusionAppliesToTheActionTarget() {
         var f = Fixture.finding("pod", ns: "default", cls: .disruptive)
         f.action!.target = ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: "kube-system", name: "x", uid: "u", resourceVersion: "1")
@@ -170,6 +178,8 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(HealthGate.unhealthyReason(Fixture.deployment("d", replicas: 2, status: s)), "observedGeneration 0 < generation 1")
         s = ok; s.updatedReplicas = 1
         XCTAssertEqual(HealthGate.unhealthyReason(Fixture.deployment("d", replicas: 2, status: s)), "updatedReplicas 1 < replicas 2")
+        s = ok; s.replicas = 3
+        XCTAssertEqual(HealthGate.unhealthyReason(Fixture.deployment("d", replicas: 2, status: s)), "1 old replicas pending termination")
         s = ok; s.unavailableReplicas = 1
         XCTAssertEqual(HealthGate.unhealthyReason(Fixture.deployment("d", replicas: 2, status: s)), "unavailableReplicas 1")
         s = ok; s.availableReplicas = 1
@@ -180,6 +190,8 @@ final class PlannerTests: XCTestCase {
                        "numberUnavailable 1")
         XCTAssertEqual(HealthGate.unhealthyReason(Fixture.daemonSet("ds", status: WorkloadStatus(observedGeneration: 1, desiredNumberScheduled: 3, updatedNumberScheduled: 2))),
                        "updatedNumberScheduled 2 < desiredNumberScheduled 3")
+        XCTAssertEqual(HealthGate.unhealthyReason(Fixture.daemonSet("ds", status: WorkloadStatus(observedGeneration: 1, desiredNumberScheduled: 3, numberAvailable: 2, updatedNumberScheduled: 3))),
+                       "numberAvailable 2 < desiredNumberScheduled 3")
 
         XCTAssertNil(HealthGate.unhealthyReason(Fixture.statefulSet("s", status: WorkloadStatus(observedGeneration: 1, readyReplicas: 2, currentRevision: "r1", updateRevision: "r1"))))
         XCTAssertEqual(HealthGate.unhealthyReason(Fixture.statefulSet("s", status: WorkloadStatus(observedGeneration: 1, readyReplicas: 1, currentRevision: "r1", updateRevision: "r1"))),

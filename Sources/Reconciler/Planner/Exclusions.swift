@@ -20,7 +20,7 @@ public struct Exclusions: Sendable {
             if let nsMeta = snapshot.namespace(ns)?.meta, let how = optedOut(nsMeta) { return "namespace \(ns) opted out (\(how))" }
         }
         if ref.kind == "Namespace", excludedNamespaces.contains(ref.name) { return "namespace \(ref.name) is excluded" }
-        if let meta = snapshot.meta(uid: ref.uid), let how = optedOut(meta) { return "opted out (\(how))" }
+        if let meta = snapshot.meta(of: ref), let how = optedOut(meta) { return "opted out (\(how))" }
         return nil
     }
 

@@ -12,12 +12,16 @@ public enum HealthGate {
         case "Deployment":
             let want = w.replicas ?? 1
             if (s.updatedReplicas ?? 0) < want { return "updatedReplicas \(s.updatedReplicas ?? 0) < replicas \(want)" }
+            if let total = s.replicas, total > (s.updatedReplicas ?? 0) {
+                return "\(total - (s.updatedReplicas ?? 0)) old replicas pending termination"
+            }
             if let u = s.unavailableReplicas, u > 0 { return "unavailableReplicas \(u)" }
             if (s.availableReplicas ?? 0) < want { return "availableReplicas \(s.availableReplicas ?? 0) < replicas \(want)" }
         case "DaemonSet":
             if let u = s.numberUnavailable, u > 0 { return "numberUnavailable \(u)" }
             let desired = s.desiredNumberScheduled ?? 0
             if (s.updatedNumberScheduled ?? 0) < desired { return "updatedNumberScheduled \(s.updatedNumberScheduled ?? 0) < desiredNumberScheduled \(desired)" }
+            if let available = s.numberAvailable, available < desired { return "numberAvailable \(available) < desiredNumberScheduled \(desired)" }
         case "StatefulSet":
             let want = w.replicas ?? 1
             if (s.readyReplicas ?? 0) < want { return "readyReplicas \(s.readyReplicas ?? 0) < replicas \(want)" }

@@ -12,6 +12,7 @@ public struct Snapshot: Sendable {
     public private(set) var unavailable: [GroupKind: String]
     private var namespaceIndex: [String: ObjectRecord]
     private var metaByUID: [String: MetaRecord]
+    private var metaByName: [String: MetaRecord]
 
     public init(pods: [PodRecord] = [], workloads: [WorkloadRecord] = [], objects: [ObjectRecord] = [],
                 listed: Set<GroupKind>? = nil, unavailable: [GroupKind: String] = [:]) {
@@ -27,11 +28,14 @@ public struct Snapshot: Sendable {
         self.listed = listed ?? seen
         self.unavailable = unavailable
         self.namespaceIndex = Dictionary(byKind[.namespace, default: []].map { ($0.meta.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var metas: [String: MetaRecord] = [:]
-        for p in pods where !p.meta.uid.isEmpty { metas[p.meta.uid] = p.meta }
-        for w in workloads where !w.meta.uid.isEmpty { metas[w.meta.uid] = w.meta }
-        for o in objects where !o.meta.uid.isEmpty { metas[o.meta.uid] = o.meta }
+        var metas: [String: MetaRecord] = [:], named: [String: MetaRecord] = [:]
+        let records: [any SnapshotRecord] = pods + workloads + objects
+        for r in records {
+            if !r.meta.uid.isEmpty { metas[r.meta.uid] = r.meta }
+            named[Self.nameKey(GroupKind(apiVersion: r.apiVersion, kind: r.kind), r.meta.namespace, r.meta.name)] = r.meta
+        }
         self.metaByUID = metas
+        self.metaByName = named
     }
 
     /// Objects of one kind. Workload kinds listed as workloads are returned as metadata records too.
@@ -51,6 +55,17 @@ public struct Snapshot: Sendable {
 
     /// Metadata of any object in the snapshot by uid (opt-out labels of an action's target).
     public func meta(uid: String) -> MetaRecord? { metaByUID[uid] }
+
+    /// Metadata of the object a ref names: by uid, else (hand-written snapshot files may
+    /// carry no uids) by group, kind, namespace and name.
+    public func meta(of ref: ObjectRef) -> MetaRecord? {
+        if !ref.uid.isEmpty, let m = metaByUID[ref.uid] { return m }
+        return metaByName[Self.nameKey(GroupKind(apiVersion: ref.apiVersion, kind: ref.kind), ref.namespace, ref.name)]
+    }
+
+    private static func nameKey(_ kind: GroupKind, _ namespace: String?, _ name: String) -> String {
+        "\(kind.group)/\(kind.kind)/\(namespace ?? "")/\(name)"
+    }
 
     /// nil when the kind was listed; else why not (an optional API that is not served).
     public func unavailableReason(_ kind: GroupKind) -> String? {

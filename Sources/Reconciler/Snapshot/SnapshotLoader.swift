@@ -89,7 +89,12 @@ public struct SnapshotLoader: Sendable {
             func startNext() {
                 guard let input = next.next() else { return }
                 group.addTask {
-                    let result = try await list(input) { n in report(input.groupKind, n, false) }
+                    let result: Listed
+                    do {
+                        result = try await list(input) { n in report(input.groupKind, n, false) }
+                    } catch let error as KubeAPIError {
+                        throw SnapshotLoadError(kind: input.groupKind, underlying: "\(error)")  // discovery refused
+                    }
                     report(input.groupKind, nil, true)
                     return (input.groupKind, result)
                 }
