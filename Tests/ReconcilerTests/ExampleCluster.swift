@@ -14,6 +14,7 @@ enum ExampleCluster {
 
     /// Seeds the example into an emulator, serving each CustomResourceDefinition's kind
     /// first (as the API server does once a CRD is established).
+    /// Redundant (and harmless) once the emulator registers a seeded CRD itself (issue of E1).
     static func seed(_ emulator: KubeEmulator, text: String? = nil) throws {
         let yaml = try text ?? Self.text()
         for crd in try crds(yaml) { emulator.register(crd) }
