@@ -20,9 +20,10 @@ deps:
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS) --product kreconcile
 
+# The README's first command: plan offline from a snapshot file, no cluster needed.
 demo: build
-	@echo "+ kreconcile --help"
-	@"$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/kreconcile" --help
+	@echo "+ kreconcile run --snapshot examples/cluster.yaml"
+	@"$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/kreconcile" run --snapshot examples/cluster.yaml
 
 test: deps
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests

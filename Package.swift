@@ -43,7 +43,7 @@ let package = Package(
             dependencies: [
                 "KubeClient",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),  // the settings file and YAML snapshots
+                .product(name: "Yams", package: "Yams"),  // the settings file, YAML snapshots and reports
             ],
             swiftSettings: strict
         ),
@@ -83,6 +83,8 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeEmulator"], swiftSettings: strict),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "KubeEmulator"], swiftSettings: strict),
         .testTarget(name: "KubeEmulatorTests", dependencies: ["KubeEmulator"], swiftSettings: strict),
+        // Runs the built `kreconcile` binary (next to the test bundle) against the emulator.
+        .testTarget(name: "EndToEndTests", dependencies: ["KubeClient", "KubeEmulator"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

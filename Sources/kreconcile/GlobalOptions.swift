@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeClient
 import Logging
+import Reconciler
 
 /// Options every command that talks to a cluster shares.
 struct ConnectionOptions: ParsableArguments {
@@ -11,28 +12,32 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "The kubeconfig context to use instead of current-context.")
     var context: String?
 
-    @Option(help: "Client-side request rate limit (requests per second; 0 disables).")
-    var qps: Double = 20
+    @Option(help: "Client-side request rate limit (requests per second; 0 disables). Default: client.qps of the settings (20).")
+    var qps: Double?
 
-    @Option(help: "Client-side request burst above --qps.")
-    var burst: Int = 40
+    @Option(help: "Client-side request burst above --qps. Default: client.burst of the settings (40).")
+    var burst: Int?
 
     @Option(help: "Seconds to wait for a connection to the API server.")
     var connectTimeout: Double = 10
 
-    @Option(help: "Seconds one API request may take, including its response body.")
-    var requestTimeout: Double = 60
+    @Option(help: "Seconds one API request may take, including its response body. Default: timeouts.requestSeconds of the settings (30).")
+    var requestTimeout: Double?
 
     func validate() throws {
-        guard qps >= 0 else { throw ValidationError("--qps must be 0 or more") }
-        guard burst >= 1 else { throw ValidationError("--burst must be at least 1") }
-        guard connectTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be greater than 0") }
+        if let qps, qps < 0 { throw ValidationError("--qps must be 0 or more") }
+        if let burst, burst < 1 { throw ValidationError("--burst must be at least 1") }
+        guard connectTimeout > 0, (requestTimeout ?? 1) > 0 else { throw ValidationError("timeouts must be greater than 0") }
     }
 
-    func makeClient(logger: Logger) throws -> KubeClient {
+    /// Flags win over the settings file, which wins over the defaults.
+    func makeClient(logger: Logger, settings: Settings = .defaults) throws -> KubeClient {
         let config = try KubeconfigLoader(explicitPath: kubeconfig, context: context).load()
-        let transport = CurlTransport(options: .init(connectTimeout: connectTimeout, requestTimeout: requestTimeout))
-        return KubeClient(config: config, options: .init(qps: qps, burst: burst), transport: transport, logger: logger)
+        let transport = CurlTransport(options: .init(connectTimeout: connectTimeout,
+                                                     requestTimeout: requestTimeout ?? Double(settings.timeouts.requestSeconds)))
+        let options = KubeClient.Options(qps: qps ?? settings.client.qps, burst: burst ?? settings.client.burst,
+                                         pageSize: settings.client.pageSize)
+        return KubeClient(config: config, options: options, transport: transport, logger: logger)
     }
 }
 

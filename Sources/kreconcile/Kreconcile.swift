@@ -14,20 +14,20 @@ struct Kreconcile: AsyncParsableCommand {
             Configuration is found like kubectl finds it: --kubeconfig, then KUBECONFIG \
             (a ':'-separated list, merged), then ~/.kube/config, then the in-cluster service account.
 
-            EXIT CODES
-              0  success
-              1  an API request or action failed
-              2  bad usage, settings or kubeconfig; nothing was sent
+            Start with `kreconcile run --snapshot examples/cluster.yaml` (offline), then \
+            `kreconcile plan` against a cluster, then `kreconcile run`.
+
+            \(exitCodesHelp)
             """,
         version: "kreconcile \(KreconcileVersion.current)",
-        subcommands: [ClusterInfo.self]
+        subcommands: [RunCommand.self, PlanCommand.self, ChecksCommand.self, ConfigCommand.self, ClusterInfo.self]
     )
 
     /// ArgumentParser exits 64 on a usage error; kreconcile documents 2 for every
     /// "bad input, nothing sent" case, so usage errors are mapped to it.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(Self.normalised(Array(CommandLine.arguments.dropFirst())))
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {
@@ -40,6 +40,21 @@ struct Kreconcile: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+}
+
+extension Kreconcile {
+    /// kubectl spells a client dry run as a bare `--dry-run` (the value is optional and must
+    /// be attached with `=`); ArgumentParser needs a value, so the bare flag becomes
+    /// `--dry-run=client`. Arguments after `--` are left alone.
+    static func normalised(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var passthrough = false
+        for a in arguments {
+            if a == "--" { passthrough = true }
+            out.append(!passthrough && a == "--dry-run" ? "--dry-run=client" : a)
+        }
+        return out
     }
 }
 

@@ -1,0 +1,154 @@
+import Foundation
+import KubeClient
+import Logging
+
+/// One run of DESIGN.md's pipeline: lock → snapshot → checks → plan → apply (+ Events) →
+/// report → unlock. Dry runs and offline runs take no lock and write nothing; their plan is
+/// the one a real run would apply from the same snapshot.
+public struct Run: Sendable {
+    public var options: RunOptions
+    /// nil only in offline mode.
+    public var client: KubeClient?
+    public var stop: StopSignal
+    public var logger: Logger
+    public var progress: (@Sendable (SnapshotProgress) -> Void)?
+    public var now: @Sendable () -> Date
+
+    public init(options: RunOptions, client: KubeClient?, stop: StopSignal = StopSignal(),
+                logger: Logger = Logger(label: "kreconcile.run"), progress: (@Sendable (SnapshotProgress) -> Void)? = nil,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.options = options
+        self.client = client
+        self.stop = stop
+        self.logger = logger
+        self.progress = progress
+        self.now = now
+    }
+
+    /// A failure before any write could start (listing, reading files, the Lease API).
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+        /// The input was bad (an unreadable or invalid snapshot file), not the cluster:
+        /// nothing was sent, and the CLI exits 2.
+        public var isInputError = false
+    }
+
+    public func execute() async throws(Failure) -> RunReport {
+        let started = now()
+        let settings = options.settings
+        let checks = settings.checks.enabledChecks(from: Checks.all)
+
+        // Lock: only a real run changes anything, so only it takes the Lease.
+        var lease: LeaseLock?
+        var lockStatus: RunReport.LockStatus?
+        if options.mode.persists, let client {
+            let namespace = settings.lock.namespace ?? client.config.namespace
+            let lock = LeaseLock(client: client, name: options.leaseName(), namespace: namespace, holder: options.identity,
+                                 durationSeconds: settings.lock.leaseDurationSeconds, logger: logger, now: now)
+            let leaseName = "\(namespace)/\(lock.name)"
+            do {
+                switch try await lock.acquire() {
+                case .heldBy(let holder):
+                    logger.notice("another run holds the Lease; not acting", metadata: [
+                        "lease": "\(leaseName)", "holder": "\(holder.identity)", "until": "\(MicroTime.format(holder.expires))",
+                    ])
+                    let status = RunReport.LockStatus(lease: leaseName, state: "held-by-other", holder: holder.identity,
+                                                      heldUntil: MicroTime.format(holder.expires))
+                    return report(started: started, lock: status, checks: [], results: [], plan: nil)
+                case .acquired(let previous):
+                    if let previous { logger.info("took over an expired Lease", metadata: ["lease": "\(leaseName)", "previous": "\(previous)"]) }
+                    lockStatus = RunReport.LockStatus(lease: leaseName, state: "acquired", holder: options.identity)
+                }
+            } catch {
+                throw Failure(description: "taking the Lease \(leaseName): \(error)")
+            }
+            let stop = self.stop
+            await lock.startRenewing { reason in stop.request(reason) }
+            lease = lock
+        } else if options.mode != .offline {
+            lockStatus = RunReport.LockStatus(lease: "\(settings.lock.namespace ?? client?.config.namespace ?? "default")/\(options.leaseName())",
+                                              state: "not-taken")
+        }
+
+        do {
+            guard let snapshot = try await loadSnapshot(checks: checks) else {
+                // Stopped while listing: nothing was written; report that and let go.
+                if let lease { await release(lease) }
+                return report(started: started, lock: lockStatus, checks: [], results: [], plan: nil)
+            }
+            let reports = Checks.evaluate(checks, snapshot: snapshot, settings: settings)
+            let plan = Planner.plan(reports, snapshot: snapshot, settings: settings, shard: options.shard)
+            let results = await apply(plan, started: started)
+            if let lease {
+                if let lost = await lease.lost { lockStatus?.state = "lost"; logger.error("\(lost)") }
+                await release(lease)
+            }
+            let statuses = reports.map { RunReport.CheckStatus(name: $0.check, findings: $0.findings.count, notApplicable: $0.notApplicable) }
+            return report(started: started, lock: lockStatus, checks: statuses, results: results, plan: plan)
+        } catch let error as Failure {
+            if let lease { await release(lease) }
+            throw error
+        } catch {
+            if let lease { await release(lease) }
+            throw Failure(description: "\(error)")
+        }
+    }
+
+    /// nil when a stop was requested while listing.
+    private func loadSnapshot(checks: [any Check]) async throws -> Snapshot? {
+        if options.mode == .offline {
+            do {
+                let documents = try Snapshot.parseFiles(options.snapshotFiles)
+                return try Snapshot(documents: documents, checks: checks, settings: options.settings)
+            } catch {
+                throw Failure(description: "\(error)", isInputError: true)
+            }
+        }
+        guard let client else { throw Failure(description: "no cluster connection") }
+        let loader = SnapshotLoader(client: client, settings: options.settings, checks: checks, progress: progress)
+        // SIGTERM while listing abandons the listing: nothing was written yet.
+        let task = Task { try await loader.load() }
+        stop.onStop { task.cancel() }
+        do {
+            return try await task.value
+        } catch where stop.reason != nil {
+            // The cancellation surfaces as CancellationError or as a cancelled transfer.
+            logger.warning("stopped while listing; nothing was changed", metadata: ["reason": "\(stop.reason ?? "")"])
+            return nil
+        }
+    }
+
+    private func apply(_ plan: Plan, started: Date) async -> [ActionResult] {
+        let settings = options.settings
+        let recorder = options.mode.persists ? client.map { EventRecorder(client: $0, instance: options.identity, logger: logger, now: now) } : nil
+        let applier = Applier(client: client, mode: options.mode,
+                              deadline: started.addingTimeInterval(Double(settings.timeouts.runDeadlineSeconds)),
+                              writeReserveSeconds: Double(settings.timeouts.requestSeconds), logger: logger, now: now)
+        let stop = self.stop
+        return await applier.apply(plan, stopReason: { stop.reason }, onApplied: { result in
+            await recorder?.record(result)
+        })
+    }
+
+    private func release(_ lease: LeaseLock) async {
+        do { try await lease.release() } catch {
+            logger.warning("could not release the Lease; it expires on its own", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func report(started: Date, lock: RunReport.LockStatus?, checks: [RunReport.CheckStatus], results: [ActionResult], plan: Plan?) -> RunReport {
+        let s = options.settings
+        let source = options.mode == .offline ? options.snapshotFiles.joined(separator: ",") : (client?.config.server ?? "")
+        let meta = RunReport.Metadata(
+            startTime: MicroTime.format(started), finishTime: MicroTime.format(now()), mode: options.mode, source: source,
+            shard: options.shard.map { "\($0.index)/\($0.count)" }, lock: lock, stopped: stop.reason,
+            budgets: .init(maxChanges: s.budgets.maxChanges, maxPerNamespace: s.budgets.maxPerNamespace,
+                           maxPerNode: s.budgets.maxPerNode, maxUnhealthyWorkloads: s.budgets.maxUnhealthyWorkloads))
+        let estimate = plan.map { plan -> RunReport.Estimate in
+            let e = Estimate.compute(plan: plan, settings: s, intervalSeconds: options.scheduleIntervalSeconds)
+            return .init(remainingFindings: e.remainingFindings, runsNeeded: e.runsNeeded, timeNeededSeconds: e.timeNeededSeconds,
+                         scheduleIntervalSeconds: options.scheduleIntervalSeconds, blockedBy: e.blockedBy)
+        }
+        return RunReport(metadata: meta, checks: checks, results: results, estimate: estimate)
+    }
+}

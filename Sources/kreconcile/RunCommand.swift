@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import KubeClient
+import Logging
+import Reconciler
+
+/// `kreconcile run`: one pass of lock → list → diff → plan → apply → report.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "List, diff, and apply one bounded batch of preconditioned fixes; print the report.",
+        discussion: """
+            A real run takes the Lease (another live holder: exit 0 without acting), applies at most \
+            the budgets, records an Event on every object it changes, releases the Lease. \
+            --dry-run prints the plan and writes nothing; --dry-run=server sends the same writes with \
+            dryRun=All; --snapshot FILE... plans offline from kubectl output.
+
+            \(exitCodesHelp)
+            """)
+
+    @OptionGroup var flags: RunFlags
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let code = await RunDriver(flags: flags, connection: connection, logging: logging, forceDryRun: false).execute()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// `kreconcile plan`: `run --dry-run` (client unless --dry-run=server is given).
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what a run would do: run --dry-run (client side unless --dry-run=server).",
+        discussion: exitCodesHelp)
+
+    @OptionGroup var flags: RunFlags
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let code = await RunDriver(flags: flags, connection: connection, logging: logging, forceDryRun: true).execute()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+let exitCodesHelp = """
+    EXIT CODES
+      0  the run did what it planned (deferred findings may remain),
+         or another run holds the Lease and this one did nothing
+      1  an action or an API request failed, or the run was stopped
+         (SIGTERM/SIGINT, Lease lost)
+      2  bad usage, settings, snapshot file or kubeconfig; nothing was sent
+      3  only with --exit-code: findings remain (anything not applied)
+    """
+
+/// Wires flags, settings, the client, signals and the TTY progress line to one `Run`.
+struct RunDriver {
+    var flags: RunFlags
+    var connection: ConnectionOptions
+    var logging: LoggingOptions
+    var forceDryRun: Bool
+
+    func execute() async -> Int32 {
+        let logger = logging.makeLogger()
+        // Everything that can be wrong with the input is checked before anything is sent.
+        let mode: RunMode
+        let options: RunOptions
+        let client: KubeClient?
+        do {
+            let settings = try RunFlagParsing.settings(flags)
+            let interval = try RunFlagParsing.duration(flags.scheduleInterval, flag: "--schedule-interval")
+            let shard = try flags.shard.map { s throws(RunFlagParsing.Invalid) in try RunFlagParsing.shard(s, environment: ProcessInfo.processInfo.environment) }
+            if !flags.snapshot.isEmpty {
+                if flags.dryRun == .server { throw RunFlagParsing.Invalid(description: "--dry-run=server needs a cluster; it cannot be combined with --snapshot") }
+                mode = .offline
+            } else {
+                switch flags.dryRun {
+                case .client: mode = .clientDryRun
+                case .server: mode = .serverDryRun
+                case .none?, nil: mode = forceDryRun ? .clientDryRun : .real
+                }
+            }
+            options = RunOptions(mode: mode, settings: settings, shard: shard, scheduleIntervalSeconds: interval, snapshotFiles: flags.snapshot)
+            client = mode == .offline ? nil : try connection.makeClient(logger: logger, settings: settings)
+        } catch let error as RunFlagParsing.Invalid {
+            printError(error.description)
+            return 2
+        } catch let error as ConfigError {
+            printError(error.message)
+            return 2
+        } catch {
+            printError("\(error)")
+            return 2
+        }
+
+        let stop = StopSignal()
+        let signals = SignalHandler(stop: stop, logger: logger)
+        signals.install()
+        defer { signals.uninstall() }
+        let progress = ProgressLine.forStderr()
+        var onProgress: (@Sendable (SnapshotProgress) -> Void)?
+        if let progress { onProgress = { progress.update($0) } }
+        let run = Run(options: options, client: client, stop: stop, logger: logger, progress: onProgress)
+        let report: RunReport
+        do throws(Run.Failure) {
+            report = try await run.execute()
+            progress?.finish()
+        } catch {
+            progress?.finish()
+            printError(error.description)
+            return error.isInputError ? 2 : 1
+        }
+        do {
+            switch flags.output {
+            case .table: print(TableRenderer(showRequests: flags.showRequests).render(report), terminator: "")
+            case .json: print(try report.json(), terminator: "")
+            case .yaml: print(try report.yaml(), terminator: "")
+            }
+        } catch {
+            printError("rendering the report: \(error)")
+            return 1
+        }
+        return Self.exitCode(report, exitCodeFlag: flags.exitCode)
+    }
+
+    /// 1 beats 3 beats 0: a failure or a stop must not read as "findings remain".
+    static func exitCode(_ report: RunReport, exitCodeFlag: Bool) -> Int32 {
+        if report.summary.failed > 0 || report.metadata.stopped != nil || report.metadata.lock?.state == "lost" { return 1 }
+        if exitCodeFlag, report.entries.contains(where: { $0.result != .applied }) { return 3 }
+        return 0
+    }
+}
