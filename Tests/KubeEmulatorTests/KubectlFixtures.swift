@@ -37,7 +37,7 @@ enum KubectlFixtures {
         ["apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
          "metadata": ["name": .string(name), "namespace": "default"],
          "spec": ["minAvailable": 1, "selector": ["matchLabels": .object(selector.mapValues { .string($0) })]],
-         "status": ["disruptionsAllowed": .number(Double(allowed)), "currentHealthy": 1, "desiredHealthy": 1, "expectedPods": 1]]
+         "status": ["observedGeneration": 1, "disruptionsAllowed": .number(Double(allowed)), "currentHealthy": 1, "desiredHealthy": 1, "expectedPods": 1]]
     }
 
     static let widgetType = ResourceType(group: "example.com", version: "v1", kind: "Widget", plural: "widgets", namespaced: true)
