@@ -113,6 +113,31 @@ final class ControllerTests: XCTestCase {
         XCTAssertEqual(emu.livePods().map { $0["spec"]?["containers"]?[0]?["image"] }, ["postgres:16", "postgres:16"])
     }
 
+    func testReplicaSetScaleDownDeletesNotReadyPodsFirst() throws {
+        let emu = KubeEmulator()
+        try emu.seed(node("n1"))
+        try emu.seed(["apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": ["name": "rs", "namespace": "default"],
+                      "spec": ["replicas": 3, "selector": ["matchLabels": ["app": "rs"]], "template": podTemplate("rs")]])
+        emu.settle()
+        var pods = emu.livePods()
+        XCTAssertEqual(pods.count, 3)
+        XCTAssertTrue(pods.allSatisfy { $0.name.hasPrefix("rs-") && $0.name.count == 8 })
+        let status = emu.object("replicasets", namespace: "default", name: "rs")?["status"]
+        XCTAssertEqual(status?["replicas"], 3)
+        XCTAssertEqual(status?["readyReplicas"], 3)
+        XCTAssertEqual(status?["fullyLabeledReplicas"], 3)
+        // The middle pod (by name) turns not ready; scaling to 2 removes exactly that one.
+        pods.sort { $0.name < $1.name }
+        var sick = pods[1]
+        sick["status"]?["conditions"] = [["type": "Ready", "status": "False"]]
+        try emu.seed(sick)
+        var rs = try XCTUnwrap(emu.object("replicasets", namespace: "default", name: "rs"))
+        rs["spec"]?["replicas"] = 2
+        try emu.seed(rs)
+        emu.settle()
+        XCTAssertEqual(Set(emu.livePods().map(\.name)), Set([pods[0].name, pods[2].name]))
+    }
+
     func testPausedDeploymentIsNotRolled() throws {
         let emu = KubeEmulator()
         try emu.seed(node("n1"))

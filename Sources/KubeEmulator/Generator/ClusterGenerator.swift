@@ -35,6 +35,8 @@ struct Generation {
     var report = ClusterGenerator.Report()
     let stamps: [String]
     var nodes: [(name: String, apparmor: Bool)] = []
+    /// Node name -> (position, AppArmor enforcer), for per-pod lookups at 150k pods.
+    var nodeInfo: [String: (index: Int, apparmor: Bool)] = [:]
     var nextNode = 0
     var kubeArmorInstalled: Bool { spec.problemRate > 0 }
     var gatekeeperInstalled: Bool { spec.problemRate > 0 }
@@ -89,11 +91,14 @@ struct Generation {
 
     mutating func run() {
         let started = Date()
+        // One allocation for the pod table instead of a rehash at every doubling.
+        store.buckets["pods", default: ResourceBucket()].objects.reserveCapacity(spec.pods)
         for i in 0..<spec.nodes {
             // KubeArmor enforces on most nodes; every fourth runs without the enforcer label.
             let apparmor = kubeArmorInstalled && i % 4 != 3
             let name = "worker-\(String(format: "%03d", i))"
             nodes.append((name, apparmor))
+            nodeInfo[name] = (i, apparmor)
             let m = meta(name)
             emit(type("nodes"), WorkloadTemplates.node(name, index: i, apparmor: apparmor, created: stamps[0]).with("metadata", merging: m))
         }
@@ -104,7 +109,7 @@ struct Generation {
         let stsPods = spec.statefulsets * 3
         let appPods = max(0, spec.pods - systemPods - dsPods - stsPods)
 
-        let namespaces = (0..<spec.namespaces).map { "\(WorkloadTemplates.namespaceWords[$0 % WorkloadTemplates.namespaceWords.count])-\($0)" }
+        let namespaces = (0..<max(1, spec.namespaces)).map { "\(WorkloadTemplates.namespaceWords[$0 % WorkloadTemplates.namespaceWords.count])-\($0)" }
         for ns in namespaces + (spec.daemonsets > 0 ? ["monitoring"] : []) { namespace(ns) }
 
         if kubeArmorInstalled { KubeArmorInstall.generate(&self) }
@@ -165,7 +170,7 @@ struct Generation {
         var spec = node.map { WorkloadTemplates.podSpec(from: template, node: $0, &rng) } ?? (template["spec"] ?? [:])
         let containers = (spec["containers"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         let system = ["kube-system", KubeArmorInstall.namespace, GatekeeperInstall.namespace].contains(namespace)
-        if kubeArmorInstalled, let node, nodes.first(where: { $0.name == node })?.apparmor == true, !system, labels["kubearmor-app"] == nil {
+        if kubeArmorInstalled, let node, nodeInfo[node]?.apparmor == true, !system, labels["kubearmor-app"] == nil {
             let unprotected = rng.chance(self.spec.problemRate) || !forcedUnprotected
             forcedUnprotected = true
             if !unprotected {
@@ -191,7 +196,7 @@ struct Generation {
         }
         let m = meta(name, namespace: namespace, labels: labels, annotations: annotations, owners: [owner])
         var obj: JSONValue = ["metadata": m, "spec": spec]
-        if let node, let index = nodes.firstIndex(where: { $0.name == node }) {
+        if let node, let index = nodeInfo[node]?.index {
             let now = stamp()
             obj["status"] = Kubelet.runningStatus(obj, hostIP: "10.0.\(index / 250).\(index % 250 + 10)", nodeIndex: index, &rng, now: now)
         } else {

@@ -31,8 +31,9 @@ struct JSONWriter {
             bytes.append(UInt8(ascii: "]"))
         case .object(let dict):
             bytes.append(UInt8(ascii: "{"))
-            // Byte order of UTF-8 equals code point order, the order Go's encoding/json uses for maps.
-            let keys = dict.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            // String order is code point order for NFC text (byte order for ASCII keys), the
+            // order Go's encoding/json uses for maps.
+            let keys = dict.keys.sorted()
             for (i, key) in keys.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
                 writeString(key)
@@ -47,6 +48,17 @@ struct JSONWriter {
 
     private mutating func writeString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        var s = s
+        // Fast path: nothing to escape, copy the UTF-8 bytes in one go.
+        let copied = s.withUTF8 { buf -> Bool in
+            guard !buf.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            bytes.append(contentsOf: buf)
+            return true
+        }
+        if copied {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])

@@ -24,17 +24,30 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A version-4-shaped UUID drawn from the generator (no system randomness).
     mutating func uuid() -> String {
-        let a = next(), b = next()
-        let hex = String(format: "%016llx%016llx", a, b & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000)
-        let c = Array(hex)
-        return "\(String(c[0..<8]))-\(String(c[8..<12]))-4\(String(c[13..<16]))-\(String(c[16..<20]))-\(String(c[20..<32]))"
+        var digits = Self.hexDigits(next()) + Self.hexDigits(next() & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000)
+        digits[12] = UInt8(ascii: "4")
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for (i, d) in digits.enumerated() {
+            if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
+            out.append(d)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `count` lowercase hex digits.
     mutating func hex(_ count: Int) -> String {
-        var out = ""
-        while out.count < count { out += String(format: "%016llx", next()) }
-        return String(out.prefix(count))
+        var out: [UInt8] = []
+        out.reserveCapacity(count + 16)
+        while out.count < count { out += Self.hexDigits(next()) }
+        return String(decoding: out.prefix(count), as: UTF8.self)
+    }
+
+    private static let hexAlphabet = Array("0123456789abcdef".utf8)
+
+    /// The 16 hex digits of a value, most significant first (String(format:) is slow).
+    private static func hexDigits(_ v: UInt64) -> [UInt8] {
+        (0..<16).map { hexAlphabet[Int((v >> (60 - 4 * UInt64($0))) & 0xF)] }
     }
 
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
