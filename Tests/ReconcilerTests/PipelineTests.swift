@@ -1,5 +1,6 @@
 import KubeClient
 @testable import Reconciler
+import KubeEmulator
 import XCTest
 
 /// Files -> Snapshot -> checks -> Plan, as the offline mode runs them.
@@ -43,7 +44,7 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(reference.deferred.map { "\($0.finding.check) \($0.finding.object.name)" },
                        ["owner-references kubearmor-relay", "kubearmor-image-drift kubearmor-relay"])
         XCTAssertEqual(reference.deferred.map(\.decision), [.deferred(.maxChanges(4)), .deferred(.objectAlreadyPlanned)])
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<3 { XCTAssertEqual(try plan(documents().shuffled(using: &rng), settings), reference) }
     }
 

@@ -1,5 +1,6 @@
 import KubeClient
 @testable import Reconciler
+import KubeEmulator
 import XCTest
 
 final class PlannerTests: XCTestCase {
@@ -165,7 +166,7 @@ final class PlannerTests: XCTestCase {
         let s = settings(maxChanges: 12, perNamespace: 4, perNode: 1, unhealthy: 3)
         let reference = plan(findings, settings: s)
         for seed in 0..<5 {
-            var rng = SeededGenerator(seed: UInt64(seed))
+            var rng = SplitMix64(seed: UInt64(seed))
             XCTAssertEqual(plan(findings.shuffled(using: &rng), settings: s), reference)
         }
         XCTAssertEqual(reference.batch.count, 12)
@@ -210,15 +211,3 @@ final class PlannerTests: XCTestCase {
     }
 }
 
-/// SplitMix64, so shuffles in tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
