@@ -44,7 +44,7 @@ final class RunReportTests: XCTestCase {
         XCTAssertTrue(lines[3].contains("reported"), lines[3])
         XCTAssertEqual(lines[4], "check kubearmor-image-drift: not applicable: KubeArmorConfig API not served")
         XCTAssertEqual(lines[5], "3 findings: 1 dry-run, 1 deferred, 1 reported only; 1 check not applicable. "
-            + "Estimate: 2 actionable findings need 2 runs at the current budgets (the last about 5m from now at a 5m schedule).")
+            + "Estimate: 2 actionable findings need 2 runs at the current budgets, this one included (the last about 5m from now at a 5m schedule).")
         XCTAssertFalse(text.contains("PATCH"), "requests only with --show-requests")
         // Columns line up: RESULT starts at the same offset in the header and every row.
         let offset = lines[0].range(of: "RESULT")!.lowerBound.utf16Offset(in: lines[0])

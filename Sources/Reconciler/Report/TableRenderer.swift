@@ -72,8 +72,8 @@ public struct TableRenderer: Sendable {
     }
 
     /// "7 findings: 3 applied, 2 deferred, 1 skipped, 1 reported only; 1 check not applicable.
-    ///  Estimate: 6 actionable findings need 2 runs at the current budgets (the last about 5m
-    ///  from now at a 5m schedule)." The estimate counts this run (Estimate.compute).
+    ///  Estimate: 6 actionable findings need 2 runs at the current budgets, this one included
+    ///  (the last about 5m from now at a 5m schedule)." (Estimate.compute counts this run.)
     public static func summaryLine(_ report: RunReport) -> String {
         let s = report.summary
         let counts: [(Int, String)] = [
@@ -89,7 +89,7 @@ public struct TableRenderer: Sendable {
         text += "."
         if let e = report.estimate, e.remainingFindings > 0 {
             text += " Estimate: \(e.remainingFindings) actionable finding\(e.remainingFindings == 1 ? "" : "s") need"
-            text += "\(e.remainingFindings == 1 ? "s" : "") \(e.runsNeeded) run\(e.runsNeeded == 1 ? "" : "s") at the current budgets"
+            text += "\(e.remainingFindings == 1 ? "s" : "") \(e.runsNeeded) run\(e.runsNeeded == 1 ? "" : "s") at the current budgets, this one included"
             if let blocked = e.blockedBy {
                 text += "; the rest is blocked: \(blocked)"
             } else if let t = e.timeNeededSeconds, e.runsNeeded > 1 {
