@@ -41,8 +41,6 @@ final class KubectlRun: Sendable {
     }
 }
 
-// Process is not Sendable-annotated but its methods are thread-safe.
-extension Process: @retroactive @unchecked Sendable {}
 
 /// The emulator served like `kube-emulator serve --tls --token T`, plus a kubeconfig for it
 /// and a way to run the real /usr/bin/kubectl against it.
