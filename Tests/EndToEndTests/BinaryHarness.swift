@@ -77,7 +77,6 @@ struct E2ECluster {
         let emulator = KubeEmulator()
         try await emulator.start()
         let yaml = try example ?? exampleYAML()
-        for type in try CRDTypes.read(yaml) { emulator.register(type) }
         try emulator.seed(yamlOrJSON: yaml)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kreconcile-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -140,25 +139,3 @@ struct E2ECluster {
     }
 }
 
-/// Serves the kinds the example's CustomResourceDefinitions define (as an API server does
-/// once a CRD is established), so their custom resources can be seeded.
-/// Redundant (and harmless) once the emulator registers a seeded CRD itself (issue of E1).
-enum CRDTypes {
-    static func read(_ yaml: String) throws -> [ResourceType] {
-        var types: [ResourceType] = []
-        for doc in yaml.components(separatedBy: "\n---\n") where doc.contains("\nkind: CustomResourceDefinition") {
-            let scratch = KubeEmulator()
-            try scratch.seed(yamlOrJSON: doc)
-            for crd in scratch.objects("customresourcedefinitions", namespace: nil) {
-                guard let spec = crd["spec"], let group = spec["group"]?.stringValue,
-                      let kind = spec["names"]?["kind"]?.stringValue, let plural = spec["names"]?["plural"]?.stringValue else { continue }
-                for version in spec["versions"]?.arrayValue ?? [] where version["served"]?.boolValue == true {
-                    types.append(ResourceType(group: group, version: version["name"]?.stringValue ?? "v1", kind: kind, plural: plural,
-                                              namespaced: spec["scope"]?.stringValue == "Namespaced",
-                                              hasStatus: version["subresources"]?["status"] != nil))
-                }
-            }
-        }
-        return types
-    }
-}

@@ -12,33 +12,10 @@ enum ExampleCluster {
 
     static func text() throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-    /// Seeds the example into an emulator, serving each CustomResourceDefinition's kind
-    /// first (as the API server does once a CRD is established).
-    /// Redundant (and harmless) once the emulator registers a seeded CRD itself (issue of E1).
+    /// Seeds the example into an emulator; its CustomResourceDefinitions are served as they
+    /// are seeded, so the custom resources after them load too.
     static func seed(_ emulator: KubeEmulator, text: String? = nil) throws {
-        let yaml = try text ?? Self.text()
-        for crd in try crds(yaml) { emulator.register(crd) }
-        try emulator.seed(yamlOrJSON: yaml)
-    }
-
-    /// The served versions of the CRDs in a multi-document YAML, as emulator resource types.
-    static func crds(_ yaml: String) throws -> [ResourceType] {
-        var types: [ResourceType] = []
-        for doc in yaml.components(separatedBy: "\n---\n") where doc.contains("kind: CustomResourceDefinition") {
-            // Read with the same YAML decoder the emulator uses, one document at a time.
-            let e = KubeEmulator()
-            try e.seed(yamlOrJSON: doc)
-            guard let name = doc.firstMatch(of: /\n  name: (\S+)/)?.1,
-                  let crd = e.object("customresourcedefinitions", namespace: nil, name: String(name)),
-                  let spec = crd["spec"], let group = spec["group"]?.stringValue,
-                  let kind = spec["names"]?["kind"]?.stringValue, let plural = spec["names"]?["plural"]?.stringValue else { continue }
-            for version in spec["versions"]?.arrayValue ?? [] where version["served"]?.boolValue == true {
-                types.append(ResourceType(group: group, version: version["name"]?.stringValue ?? "v1", kind: kind, plural: plural,
-                                          namespaced: spec["scope"]?.stringValue == "Namespaced",
-                                          hasStatus: version["subresources"]?["status"] != nil))
-            }
-        }
-        return types
+        try emulator.seed(yamlOrJSON: text ?? Self.text())
     }
 }
 
