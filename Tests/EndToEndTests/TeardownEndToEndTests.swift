@@ -80,7 +80,8 @@ final class TeardownEndToEndTests: XCTestCase {
         let log = c.emulator.requests()
         let secretDelete = try XCTUnwrap(log.firstIndex { $0.method == "DELETE" && $0.name == secret })
         let controllerDelete = try XCTUnwrap(log.firstIndex { $0.method == "DELETE" && $0.name == "kubearmor-controller" })
-        XCTAssertTrue(log[controllerDelete..<secretDelete].contains {
+        XCTAssertLessThan(controllerDelete, secretDelete)
+        XCTAssertTrue(controllerDelete < secretDelete && log[controllerDelete..<secretDelete].contains {
             $0.resource == "pods" && $0.verb == "list" && ($0.query["labelSelector"] ?? []).contains("kubearmor-app=kubearmor-controller")
         })
         XCTAssertTrue(seen.values.withLock { $0.allSatisfy { $0 <= secretDelete } }, "controller pods seen after the Secret's delete")
