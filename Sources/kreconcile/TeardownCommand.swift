@@ -96,16 +96,8 @@ struct TeardownCommand: AsyncParsableCommand {
             options = TeardownOptions(profile: try loadProfile(profile ?? ""), namespace: namespace, mode: mode, timeoutSeconds: total,
                                       deleteCRDs: deleteCrds, removeFinalizers: removeFinalizers, pollSeconds: poll, lock: settings.lock)
             client = try connection.makeClient(logger: logger, settings: settings)
-        } catch let error as RunFlagParsing.Invalid {
-            printError(error.description)
-            return 2
-        } catch let error as TeardownProfileError {
-            printError(error.description)
-            return 2
-        } catch let error as ConfigError {
-            printError(error.message)
-            return 2
         } catch {
+            // Flags, settings, profile or kubeconfig: each error is one line naming what is wrong.
             printError("\(error)")
             return 2
         }

@@ -1,6 +1,5 @@
 import Foundation
 import KubeClient
-import Yams
 
 /// What one teardown did, schema `kreconcile.io/v1alpha1` `TeardownReport` (`-o json|yaml`).
 public struct TeardownReport: Sendable, Codable, Equatable {
@@ -71,17 +70,9 @@ public struct TeardownReport: Sendable, Codable, Equatable {
         metadata.stopped == nil && steps.allSatisfy { [.finished, .planned, .skipped].contains($0.status) } ? 0 : 1
     }
 
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
-    }
+    public func json() throws -> String { try ReportEncoding.json(self) }
 
-    public func yaml() throws -> String {
-        let encoder = YAMLEncoder()
-        encoder.options.sortKeys = true
-        return try encoder.encode(self)
-    }
+    public func yaml() throws -> String { try ReportEncoding.yaml(self) }
 
     /// STEP ACTION OBJECT RESULT rows, then a line per step that did not finish (naming
     /// what remains and its finalizers) and a summary line.

@@ -78,14 +78,23 @@ struct TeardownStepRunner {
         let request = KubeRequest.delete(o.resource, namespace: o.namespace, name: o.name, options: deleteOptions, dryRun: dryRun)
         result.request = "\(request.method) \(request.pathAndQuery)"
         guard options.mode.sendsWrites else { return result }
-        do {
+        return await send(result) {
             _ = try await client.delete(o.resource, namespace: o.namespace, name: o.name, options: deleteOptions, dryRun: dryRun)
+        }
+    }
+
+    /// Sends one write and reads the answer: 404 = already gone (success); 409 (failed uid
+    /// precondition) or 422 (failed uid `test`) = the name now belongs to another object.
+    private func send(_ result: TeardownReport.ObjectResult, _ write: () async throws -> Void) async -> TeardownReport.ObjectResult {
+        var result = result
+        do {
+            try await write()
             result.result = dryRun ? "validated" : "applied"
         } catch let error as KubeAPIError where error.isNotFound {
             result.result = "already-gone"
-        } catch let error as KubeAPIError where error.isConflict {
+        } catch let error as KubeAPIError where error.isConflict || error.isInvalid {
             result.result = "failed"
-            result.message = "its name now belongs to another object (uid precondition failed): something recreated it"
+            result.message = "its name now belongs to another object (uid precondition failed, \(error.code)): something recreated it"
         } catch {
             result.result = "failed"
             result.message = "\(error)"
@@ -110,19 +119,9 @@ struct TeardownStepRunner {
         let request = KubeRequest.patch(o.resource, namespace: o.namespace, name: o.name, patch: patch, dryRun: dryRun)
         result.request = "\(request.method) \(request.pathAndQuery)"
         guard options.mode.sendsWrites else { return result }
-        do {
+        return await send(result) {
             _ = try await client.patch(o.resource, namespace: o.namespace, name: o.name, patch: patch, dryRun: dryRun)
-            result.result = dryRun ? "validated" : "applied"
-        } catch let error as KubeAPIError where error.isNotFound {
-            result.result = "already-gone"
-        } catch let error as KubeAPIError where error.isInvalid || error.isConflict {
-            result.result = "failed"
-            result.message = "its name now belongs to another object (uid test failed): \(error.code)"
-        } catch {
-            result.result = "failed"
-            result.message = "\(error)"
         }
-        return result
     }
 
     // MARK: waiting
