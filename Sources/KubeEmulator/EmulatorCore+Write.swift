@@ -178,7 +178,9 @@ extension EmulatorCore {
                       build: (JSONValue) throws(APIError) -> JSONValue) throws(APIError) -> JSONValue {
         let rt = t.type
         return try state.withLock { s throws(APIError) -> JSONValue in
-            guard let current = s.get(rt, namespace: t.namespace, name: name)?.object else { throw .notFound(rt, name) }
+            guard var current = s.get(rt, namespace: t.namespace, name: name)?.object else { throw .notFound(rt, name) }
+            // Decoding from storage defaults too: a seeded object compares as its defaulted self.
+            Defaulting.apply(&current, rt)
             var updated = try build(current)
             guard case .object = updated else { throw .badRequest("the patched object is not a JSON object") }
             Defaulting.apply(&updated, rt)

@@ -143,6 +143,13 @@ enum ManagedFields {
                 }
             }
         }
+        if !conflicts.isEmpty, !force, manager == "kubectl", let live {
+            // lastappliedmanager.go: kubectl's server-side apply may take fields client-side
+            // apply set, where the live value still equals the last-applied annotation.
+            let allowed = lastAppliedFields(live, rt)
+            conflicts.removeAll { allowed.contains($0.path) }
+            if conflicts.isEmpty { return try apply(live: live, applied: applied, rt, manager: manager, force: true, now: now) }
+        }
         if !conflicts.isEmpty, !force { throw conflictError(conflicts) }
         // Forcing takes the conflicting fields; fields applied with the same value stay shared.
         others = others.map { e in
@@ -160,6 +167,14 @@ enum ManagedFields {
         if let previous, previous.fields == appliedSet { mine.time = previous.time }
         store(others + [mine], in: &merged)
         return merged
+    }
+
+    /// Leaves of the `kubectl.kubernetes.io/last-applied-configuration` annotation whose
+    /// live value is still the one last applied.
+    static func lastAppliedFields(_ live: JSONValue, _ rt: ResourceType) -> Set<[String]> {
+        guard let text = live["metadata"]?["annotations"]?["kubectl.kubernetes.io/last-applied-configuration"]?.stringValue,
+              let last = try? JSONValue.parse(Data(text.utf8)) else { return [] }
+        return FieldSet(of: last, rt, status: false).leaves.filter { FieldSet.value(live, at: $0) == FieldSet.value(last, at: $0) }
     }
 
     static func conflictError(_ conflicts: [Conflict]) -> APIError {
