@@ -61,6 +61,64 @@ enum CustomResourceDefinitions {
     }
 }
 
+extension CustomResourceDefinitions {
+    /// apiextensions-apiserver registry/customresourcedefinition/etcd.go Delete: the first
+    /// delete sets deletionTimestamp, adds this finalizer and a Terminating condition; the
+    /// finalizer controller (controller/finalizer/crd_finalizer.go) removes the custom
+    /// resources, then the finalizer.
+    static let cleanupFinalizer = "customresourcecleanup.apiextensions.k8s.io"
+
+    static func markTerminating(_ crd: inout JSONValue) {
+        crd.setMeta("deletionTimestamp", .string(ServerStamp.now()))
+        crd.setMeta("deletionGracePeriodSeconds", 0)
+        setCondition(&crd, type: "Terminating", status: "True", reason: "InstanceDeletionPending",
+                     message: "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon")
+    }
+
+    static func setCondition(_ crd: inout JSONValue, type: String, status: String, reason: String, message: String) {
+        var conditions = (crd["status"]?["conditions"]?.arrayValue ?? []).filter { $0["type"]?.stringValue != type }
+        conditions.append(["type": .string(type), "status": .string(status), "reason": .string(reason), "message": .string(message),
+                           "lastTransitionTime": .string(ServerStamp.now())])
+        var status = crd["status"] ?? [:]
+        status["conditions"] = .array(conditions)
+        crd["status"] = status
+    }
+
+    static func isTerminating(_ s: StoreState, group: String, plural: String) -> Bool {
+        s.buckets[storageKey]?.objects["\(plural).\(group)"]?.object.meta("deletionTimestamp") != nil
+    }
+}
+
+/// The CRD finalizer controller, one pass per step: deletes the custom resources of each
+/// terminating CRD (their own finalizers are respected), then drops the cleanup finalizer,
+/// which removes the CRD and stops serving its types.
+enum CRDFinalizerController {
+    static func run(_ step: inout ControllerStep) {
+        guard let crdType = step.type(CustomResourceDefinitions.storageKey) else { return }
+        for crd in step.list(crdType) where crd.isTerminating && crd.finalizers.contains(CustomResourceDefinitions.cleanupFinalizer) {
+            var remaining = 0
+            for rt in CustomResourceDefinitions.types(crd).prefix(1) {
+                for obj in step.list(rt) {
+                    remaining += 1
+                    step.delete(rt, obj)
+                }
+            }
+            guard var current = step.get(crdType, namespace: "", name: crd.name) else { continue }
+            if remaining > 0 {
+                CustomResourceDefinitions.setCondition(&current, type: "Terminating", status: "True", reason: "InstanceDeletionInProgress",
+                                                       message: "CustomResource deletion is in progress")
+                step.update(crdType, current)
+                continue
+            }
+            CustomResourceDefinitions.setCondition(&current, type: "Terminating", status: "False", reason: "InstanceDeletionCompleted",
+                                                   message: "removed all instances")
+            let rest = current.finalizers.filter { $0 != CustomResourceDefinitions.cleanupFinalizer }
+            current.setMeta("finalizers", rest.isEmpty ? nil : .array(rest.map { .string($0) }))
+            step.update(crdType, current)
+        }
+    }
+}
+
 extension ResourceType {
     var isCRD: Bool { storageKey == CustomResourceDefinitions.storageKey }
 }

@@ -57,6 +57,26 @@ enum Discovery {
         return doc.jsonData()
     }
 
+    typealias Subresource = (name: String, groupVersion: String?, kind: String, verbs: [String])
+
+    /// The subresources a 1.32 server lists besides `status` (pkg/registry/*/rest storage
+    /// maps, as `kubectl get --raw /api/v1` shows them). Only status and pods/eviction are
+    /// served; the others are listed so clients see the real discovery documents.
+    static let subresources: [String: [Subresource]] = [
+        "pods": [("attach", nil, "PodAttachOptions", ["create", "get"]), ("binding", nil, "Binding", ["create"]),
+                 ("ephemeralcontainers", nil, "Pod", ["get", "patch", "update"]), ("eviction", "policy/v1", "Eviction", ["create"]),
+                 ("exec", nil, "PodExecOptions", ["create", "get"]), ("log", nil, "Pod", ["get"]),
+                 ("portforward", nil, "PodPortForwardOptions", ["create", "get"]),
+                 ("proxy", nil, "PodProxyOptions", ["create", "delete", "get", "patch", "update"])],
+        "nodes": [("proxy", nil, "NodeProxyOptions", ["create", "delete", "get", "patch", "update"])],
+        "namespaces": [("finalize", nil, "Namespace", ["update"])],
+        "services": [("proxy", nil, "ServiceProxyOptions", ["create", "delete", "get", "patch", "update"])],
+        "serviceaccounts": [("token", "authentication.k8s.io/v1", "TokenRequest", ["create"])],
+        "deployments.apps": [("scale", "autoscaling/v1", "Scale", ["get", "patch", "update"])],
+        "replicasets.apps": [("scale", "autoscaling/v1", "Scale", ["get", "patch", "update"])],
+        "statefulsets.apps": [("scale", "autoscaling/v1", "Scale", ["get", "patch", "update"])],
+    ]
+
     static func resourceList(_ gv: String, _ registry: ResourceRegistry) -> Data {
         var resources: [JSONValue] = []
         for t in registry.types where t.groupVersion == gv {
@@ -64,13 +84,17 @@ enum Discovery {
                                 "kind": .string(t.kind), "verbs": verbs]
             if !t.shortNames.isEmpty { r["shortNames"] = .array(t.shortNames.map(JSONValue.string)) }
             resources.append(r)
-            if t.hasStatus {
-                resources.append(["name": .string("\(t.plural)/status"), "singularName": "", "namespaced": .bool(t.namespaced),
-                                  "kind": .string(t.kind), "verbs": ["get", "patch", "update"]])
-            }
-            if t.plural == "pods", t.group.isEmpty {
-                resources.append(["name": "pods/eviction", "singularName": "", "namespaced": true, "group": "policy",
-                                  "version": "v1", "kind": "Eviction", "verbs": ["create"]])
+            var subs = subresources[t.qualifiedResource] ?? []
+            if t.hasStatus { subs.append(("status", nil, t.kind, ["get", "patch", "update"])) }
+            for sub in subs.sorted(by: { $0.name < $1.name }) {
+                var r: JSONValue = ["name": .string("\(t.plural)/\(sub.name)"), "singularName": "", "namespaced": .bool(t.namespaced),
+                                    "kind": .string(sub.kind), "verbs": .array(sub.verbs.map(JSONValue.string))]
+                if let gv = sub.groupVersion {
+                    let parts = gv.split(separator: "/")
+                    r["group"] = .string(String(parts[0]))
+                    r["version"] = .string(String(parts[1]))
+                }
+                resources.append(r)
             }
         }
         var doc: JSONValue = ["kind": "APIResourceList", "groupVersion": .string(gv), "resources": .array(resources)]

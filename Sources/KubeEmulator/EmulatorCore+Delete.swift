@@ -35,13 +35,19 @@ extension EmulatorCore {
         return o
     }
 
-    /// storage checkPreconditions; the storage error surfaces as a Conflict.
+    /// registry/rest/delete.go BeforeDelete checks the preconditions first and answers
+    /// NewConflict(GroupResource{Group, Resource: Kind}, ...): the message and
+    /// details.kind name the Kind ("ConfigMap", "Deployment.apps"), not the resource.
     func checkPreconditions(_ o: DeleteOptions, _ current: JSONValue, _ rt: ResourceType) throws(APIError) {
+        func conflict(_ why: String) -> APIError {
+            APIError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(rt.qualifiedKind) \(JSONBytes.quote(current.name)): \(why)",
+                     details: APIError.details(name: current.name, group: rt.group, kind: rt.kind))
+        }
         if let uid = o.uid, uid != (current.meta("uid") ?? "") {
-            throw .conflict(rt, current.name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.meta("uid") ?? "")")
+            throw conflict("the UID in the precondition (\(uid)) does not match the UID in record (\(current.meta("uid") ?? "")). The object might have been deleted and then recreated")
         }
         if let rv = o.resourceVersion, rv != (current.meta("resourceVersion") ?? "") {
-            throw .conflict(rt, current.name, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.meta("resourceVersion") ?? "")")
+            throw conflict("the ResourceVersion in the precondition (\(rv)) does not match the ResourceVersion in record (\(current.meta("resourceVersion") ?? "")). The object might have been modified")
         }
     }
 
@@ -92,8 +98,14 @@ extension EmulatorCore {
             }
         }
 
-        if grace > 0 || !finalizers.isEmpty {
-            if !alreadyDeleting || grace < (current["metadata"]?["deletionGracePeriodSeconds"]?.intValue ?? 0) {
+        if !alreadyDeleting, rt.isCRD {
+            CustomResourceDefinitions.markTerminating(&current)
+            finalizers.append(CustomResourceDefinitions.cleanupFinalizer)
+        }
+        var keep = grace > 0 || !finalizers.isEmpty
+        if rt.plural == "namespaces", rt.group.isEmpty, NamespaceLifecycle.markTerminating(&current) { keep = true }
+        if keep {
+            if current.meta("deletionTimestamp") == nil || grace < (current["metadata"]?["deletionGracePeriodSeconds"]?.intValue ?? 0) {
                 current.setMeta("deletionTimestamp", .string(ServerStamp.at(Date().addingTimeInterval(Double(grace)))))
                 current.setMeta("deletionGracePeriodSeconds", .number(Double(grace)))
             }

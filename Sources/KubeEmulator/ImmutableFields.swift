@@ -22,7 +22,25 @@ enum ImmutableFields {
                 errors.append(.invalid("spec.selector", value: GoValue.labelSelector(selector), "field is immutable"))
             }
         }
+        if rt.group.isEmpty, rt.plural == "configmaps" || rt.plural == "secrets" {
+            errors += immutableDataErrors(old: old, new: new, secret: rt.plural == "secrets")
+        }
         if !errors.isEmpty { throw .invalid(rt, name: new.name, errors) }
+    }
+
+    /// core validation ValidateConfigMapUpdate / ValidateSecretUpdate: a Secret's type never
+    /// changes; with `immutable: true` neither the flag nor data/binaryData may change.
+    static func immutableDataErrors(old: JSONValue, new: JSONValue, secret: Bool) -> [FieldError] {
+        var errors: [FieldError] = []
+        if secret, let type = new["type"]?.stringValue, type != (old["type"]?.stringValue ?? type) {
+            errors.append(.invalid("type", value: JSONBytes.quote(type), "field is immutable"))
+        }
+        guard old["immutable"]?.boolValue == true else { return errors }
+        let why = "field is immutable when `immutable` is set"
+        if new["immutable"]?.boolValue != true { errors.append(.forbidden("immutable", why)) }
+        if (new["data"] ?? .null) != (old["data"] ?? .null) { errors.append(.forbidden("data", why)) }
+        if !secret, (new["binaryData"] ?? .null) != (old["binaryData"] ?? .null) { errors.append(.forbidden("binaryData", why)) }
+        return errors
     }
 
     /// ValidatePodSpecificAnnotationUpdates: AppArmor annotations cannot be added, changed or

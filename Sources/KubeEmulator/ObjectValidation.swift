@@ -73,9 +73,16 @@ enum ObjectValidation {
         }
     }
 
+    /// Kinds whose strategy sets metadata.generation: not pods (1.32; PodObservedGeneration
+    /// is 1.33+), nodes, namespaces or services (their strategies leave it unset).
+    static func tracksGeneration(_ rt: ResourceType) -> Bool {
+        !(rt.group.isEmpty && ["pods", "nodes", "namespaces", "services"].contains(rt.plural))
+    }
+
     /// Kinds whose generation tracks spec: built-ins with a spec; custom resources on any
     /// change outside metadata and status.
     static func generationRelevant(_ obj: JSONValue, _ rt: ResourceType) -> JSONValue? {
+        guard tracksGeneration(rt) else { return nil }
         if rt.builtIn { return obj["spec"] }
         guard case .object(var o) = obj else { return nil }
         o["metadata"] = nil

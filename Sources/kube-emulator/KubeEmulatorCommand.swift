@@ -42,6 +42,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Simulated controllers: 'auto' steps every --step-interval ms, 'manual' only on POST /_emulator/step; off when not given.")
     var controllers: ControllerFlag?
     @Option(help: "Milliseconds between controller steps with --controllers=auto.") var stepInterval = 200
+    @Option(help: ArgumentHelp("Versions of admissionregistration.k8s.io ValidatingAdmissionPolicy(Binding) to serve: v1, v1beta1 or v1,v1beta1.",
+                               discussion: "v1 is what 1.30+ serves; v1beta1 alone imitates a 1.28-1.29 server."))
+    var admissionPolicyVersions = "v1"
+
+    /// The --admission-policy-versions list: v1 and/or v1beta1, each once.
+    func policyVersions() throws -> [String] {
+        let versions = admissionPolicyVersions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !versions.isEmpty, versions.allSatisfy({ $0 == "v1" || $0 == "v1beta1" }), Set(versions).count == versions.count else {
+            throw ValidationError("--admission-policy-versions must be v1, v1beta1 or v1,v1beta1 (got \"\(admissionPolicyVersions)\")")
+        }
+        return versions
+    }
 
     enum ControllerFlag: String, ExpressibleByArgument { case auto, manual }
 
@@ -50,10 +62,12 @@ struct Serve: AsyncParsableCommand {
             do { _ = try ClusterSpec(parsing: generate) } catch { throw ValidationError(error.description) }
         }
         if stepInterval < 1 { throw ValidationError("--step-interval must be at least 1 ms") }
+        _ = try policyVersions()
     }
 
     func run() async throws {
-        var options = EmulatorOptions(port: port, bearerTokens: token.isEmpty ? nil : Set(token))
+        var options = EmulatorOptions(port: port, bearerTokens: token.isEmpty ? nil : Set(token),
+                                      admissionRegistrationVersions: try policyVersions())
         switch controllers {
         case .auto: options.controllers = .auto(interval: Double(stepInterval) / 1000)
         case .manual: options.controllers = .manual

@@ -52,6 +52,8 @@ final class CRDTests: XCTestCase {
         XCTAssertEqual(deleted.status, 200)
         XCTAssertEqual(deleted.json["kind"], "CustomResourceDefinition")
         XCTAssertNotNil(deleted.json["metadata"]?["deletionTimestamp"]?.stringValue)
+        // The CRD finalizer controller removes the custom resources, then the CRD.
+        h.emulator.settle()
         let gone = try h.get("/apis/example.io/v1/namespaces/default/gadgets")
         XCTAssertEqual(gone.status, 404)
         XCTAssertEqual(gone.text, "404 page not found\n")

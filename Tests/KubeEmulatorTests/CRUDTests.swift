@@ -174,10 +174,10 @@ final class CRUDTests: XCTestCase {
         let uid = cm["metadata"]?["uid"]?.stringValue ?? ""
         let badUID = try h.delete(cms + "/a", ["kind": "DeleteOptions", "apiVersion": "v1", "preconditions": ["uid": "wrong"]])
         XCTAssertEqual(badUID.status, 409)
-        XCTAssertEqual(badUID.json["message"], .string("Operation cannot be fulfilled on configmaps \"a\": Precondition failed: UID in precondition: wrong, UID in object meta: \(uid)"))
+        XCTAssertEqual(badUID.json["message"], .string("Operation cannot be fulfilled on ConfigMap \"a\": the UID in the precondition (wrong) does not match the UID in record (\(uid)). The object might have been deleted and then recreated"))
         let badRV = try h.delete(cms + "/a", ["preconditions": ["resourceVersion": "1"]])
         XCTAssertEqual(badRV.status, 409)
-        XCTAssertTrue(badRV.json["message"]?.stringValue?.contains("Precondition failed: ResourceVersion in precondition: 1") ?? false)
+        XCTAssertTrue(badRV.json["message"]?.stringValue?.contains("the ResourceVersion in the precondition (1) does not match the ResourceVersion in record") ?? false)
 
         let ok = try h.delete(cms + "/a", ["preconditions": ["uid": .string(uid)], "propagationPolicy": "Background"])
         XCTAssertEqual(ok.status, 200)
@@ -240,7 +240,8 @@ final class CRUDTests: XCTestCase {
             - apiVersion: apps/v1
               kind: Deployment
               metadata: {name: web, namespace: default, resourceVersion: "500"}
-              spec: {replicas: 2}
+              spec: {replicas: 2, selector: {matchLabels: {app: web}},
+                     template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: nginx}]}}}
             ---
             apiVersion: v1
             kind: ConfigMap

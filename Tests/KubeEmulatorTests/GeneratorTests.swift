@@ -40,7 +40,15 @@ final class GeneratorTests: XCTestCase {
                 .map { $0.value.body.count + #"{"kind":"Pod","apiVersion":"v1",}"#.count }
         }
         XCTAssertGreaterThan(sizes.count, 100)
-        for size in sizes { XCTAssertTrue((3_000...6_000).contains(size), "pod JSON of \(size) bytes") }
+        // 4-6 KB of object plus the managedFields of kube-controller-manager and the kubelet.
+        for size in sizes { XCTAssertTrue((6_000...11_000).contains(size), "pod JSON of \(size) bytes") }
+        for pod in pods where pod.namespace != "kubearmor" && pod.namespace != "gatekeeper-system" {
+            let entries = pod["metadata"]?["managedFields"]?.arrayValue ?? []
+            XCTAssertEqual(entries.compactMap { $0["manager"]?.stringValue }, ["kube-controller-manager", "kubelet"])
+            XCTAssertEqual(entries.last?["subresource"], "status")
+            let bytes = JSONValue.array(entries).jsonData().count
+            XCTAssertTrue((1_000...5_500).contains(bytes), "managedFields of \(bytes) bytes")
+        }
         print("application pod JSON: \(sizes.min() ?? 0)...\(sizes.max() ?? 0) bytes, mean \(sizes.reduce(0, +) / max(1, sizes.count))")
         for pod in pods.prefix(20) {
             XCTAssertEqual(pod["status"]?["phase"], "Running")

@@ -42,8 +42,8 @@ final class KubectlProtobufTests: XCTestCase {
         XCTAssertEqual(d["spec"]?["selector"], ["matchLabels": ["app": "d1"]])
         let container = d["spec"]?["template"]?["spec"]?["containers"]?[0]
         XCTAssertEqual(container?["image"], "nginx:1")
-        XCTAssertEqual(container?["ports"], [["containerPort": 8080]])
-        XCTAssertNil(container?["imagePullPolicy"], "empty proto strings are unset")
+        XCTAssertEqual(container?["ports"], [["containerPort": 8080, "protocol": "TCP"]], "protocol defaulted")
+        XCTAssertEqual(container?["imagePullPolicy"], "IfNotPresent", "empty proto strings are unset, then defaulted")
 
         let job = try XCTUnwrap(k.emulator.object("jobs", namespace: "default", name: "j1"))
         XCTAssertEqual(job["spec"]?["template"]?["spec"]?["containers"]?[0]?["command"], ["echo", "hi"])

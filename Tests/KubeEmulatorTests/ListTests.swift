@@ -119,7 +119,10 @@ final class ListTests: XCTestCase {
         let ns = try h.delete("/api/v1/namespaces/team-a")
         XCTAssertEqual(ns.json["kind"], "Namespace")
         XCTAssertEqual(ns.json["status"]?["phase"], "Terminating")
+        XCTAssertEqual(h.emulator.objects("configmaps", namespace: "team-a").count, 1, "until the namespace controller runs")
+        h.emulator.settle()
         XCTAssertEqual(h.emulator.objects("configmaps", namespace: "team-a").count, 0)
+        XCTAssertNil(h.emulator.object("namespaces", namespace: nil, name: "team-a"))
         await h.stop()
     }
 }

@@ -88,7 +88,9 @@ final class PatchTests: XCTestCase {
 
         let replaced = try h.patch(deploys + "/d", ["spec": ["template": ["spec": ["containers": [["$patch": "replace"], ["name": "only", "image": "x"]]]]]],
                                    type: "application/strategic-merge-patch+json")
-        XCTAssertEqual(replaced.json["spec"]?["template"]?["spec"]?["containers"], [["name": "only", "image": "x"]])
+        XCTAssertEqual(replaced.json["spec"]?["template"]?["spec"]?["containers"],
+                       [["name": "only", "image": "x", "imagePullPolicy": "Always", "resources": [:],
+                         "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"]], "replaced, then defaulted")
 
         _ = try h.patch(deploys + "/d", ["metadata": ["finalizers": ["a", "b"]]], type: "application/merge-patch+json")
         let finalizers = try h.patch(deploys + "/d", ["metadata": ["finalizers": ["c"], "$deleteFromPrimitiveList/finalizers": ["a"]]],

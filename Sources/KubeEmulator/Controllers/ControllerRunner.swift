@@ -11,6 +11,8 @@ final class ControllerRunner: Sendable {
     /// Fixed order: the collector first (so deleted owners' dependents go before the
     /// workload controllers look), workloads, then scheduling, the kubelet, budgets.
     static let order: [(name: String, run: @Sendable (inout ControllerStep) -> Void)] = [
+        ("namespace", NamespaceController.run),
+        ("crd-finalizer", CRDFinalizerController.run),
         ("garbage-collector", GarbageCollector.run),
         ("deployment", DeploymentController.run),
         ("replicaset", ReplicaSetController.run),

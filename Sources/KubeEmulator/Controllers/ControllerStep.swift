@@ -78,7 +78,14 @@ struct ControllerStep {
         obj.setMeta("uid", .string(memory.rng.uuid()))
         obj.setMeta("creationTimestamp", .string(ServerStamp.now()))
         if ObjectValidation.generationRelevant(obj, rt) != nil { obj.setMeta("generation", 1) }
-        if rt.qualifiedResource == "pods", obj["status"]?["phase"] == nil { obj["status"] = ["phase": "Pending"] }
+        Defaulting.apply(&obj, rt)
+        ManagedFields.recordUpdate(old: nil, new: &obj, rt, manager: Self.manager)
+        if rt.qualifiedResource == "pods" {
+            obj["status"] = nil
+            var rng = memory.rng
+            do { try PodAdmission.admitCreate(&obj, suffix: { rng.nameSuffix() }) } catch { return }
+            memory.rng = rng
+        }
         // A webhook failing with failurePolicy Fail refuses the create; the controller
         // tries again on a later step, as the real one requeues.
         do { try admit(&obj, rt) } catch { return }
@@ -88,9 +95,16 @@ struct ControllerStep {
 
     /// A full update: metadata.generation increments when spec changes (status is kept
     /// apart only by updateStatus). Unchanged objects are not written, like GuaranteedUpdate.
+    /// The field manager of the controllers' writes (kube-controller-manager's user agent).
+    static let manager = "kube-controller-manager"
+
     mutating func update(_ rt: ResourceType, _ obj: JSONValue) {
         guard let current = get(rt, namespace: obj.namespace, name: obj.name), current != obj else { return }
         var obj = obj
+        var view = obj
+        if rt.hasStatus { view["status"] = current["status"] }
+        ManagedFields.recordUpdate(old: current, new: &view, rt, manager: Self.manager)
+        obj.setMeta("managedFields", view["metadata"]?["managedFields"])
         if let gen = current["metadata"]?["generation"]?.intValue,
            ObjectValidation.generationRelevant(obj, rt) != ObjectValidation.generationRelevant(current, rt) {
             obj.setMeta("generation", .number(Double(gen + 1)))
@@ -105,8 +119,12 @@ struct ControllerStep {
 
     /// Writes only `.status` (the /status subresource).
     mutating func updateStatus(_ rt: ResourceType, _ obj: JSONValue, status: JSONValue) {
-        guard var current = get(rt, namespace: obj.namespace, name: obj.name), current["status"] != status else { return }
+        guard let old = get(rt, namespace: obj.namespace, name: obj.name), old["status"] != status else { return }
+        var current = old
         current["status"] = status
+        // The kubelet writes pod status; controllers the status of their objects.
+        ManagedFields.recordUpdate(old: old, new: &current, rt, manager: rt.qualifiedResource == "pods" ? "kubelet" : Self.manager,
+                                   subresource: "status")
         persist(rt, current)
     }
 

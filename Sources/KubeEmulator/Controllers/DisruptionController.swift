@@ -34,6 +34,10 @@ enum DisruptionController {
                 conditions = Conditions.set(conditions, type: "DisruptionAllowed", status: "False", reason: "SyncFailed",
                                             message: error.message, extra: ["observedGeneration": status["observedGeneration"] ?? 1])
             }
+            // PodDisruptionBudgetStatus's counts are int32 without omitempty: always written, 0 included.
+            for field in ["disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"] where status[field] == nil {
+                status[field] = 0
+            }
             status["conditions"] = .array(conditions)
             step.updateStatus(pdbType, pdb, status: .object(status))
         }

@@ -42,6 +42,7 @@ struct Generation {
     var gatekeeperInstalled: Bool { spec.problemRate > 0 }
     var forcedUnprotected = false
     var forcedUnmutated = false
+    var podFields = PodManagedFields(podType: BuiltInResources.all.first { $0.isCorePods }!)
     let rollback: String
 
     init(spec: ClusterSpec, store: StoreState) {
@@ -79,7 +80,7 @@ struct Generation {
         var stripped = obj
         stripped["apiVersion"] = nil
         stripped["kind"] = nil
-        store.put(rt, namespace: obj.namespace, name: obj.name, body: JSONWriter.encode(stripped))
+        store.put(rt, namespace: obj.namespace, name: obj.name, body: JSONWriter.encode(stripped, raw: podFields.raw))
         report.objects += 1
         report.byKind[rt.kind, default: 0] += 1
         return obj
@@ -194,14 +195,18 @@ struct Generation {
                 })
             }
         }
-        let m = meta(name, namespace: namespace, labels: labels, annotations: annotations, owners: [owner])
+        var m = meta(name, namespace: namespace, labels: labels, annotations: annotations, owners: [owner])
         var obj: JSONValue = ["metadata": m, "spec": spec]
+        var now = m["creationTimestamp"]?.stringValue ?? ""
         if let node, let index = nodeInfo[node]?.index {
-            let now = stamp()
+            now = stamp()
             obj["status"] = Kubelet.runningStatus(obj, hostIP: "10.0.\(index / 250).\(index % 250 + 10)", nodeIndex: index, &rng, now: now)
         } else {
-            obj["status"] = ["phase": "Pending"]
+            obj["status"] = ["phase": "Pending", "qosClass": .string(PodAdmission.qosClass(spec))]
         }
+        m["managedFields"] = podFields.entries(metadata: m, spec: template["spec"] ?? [:], ownerUID: owner["uid"]?.stringValue ?? name,
+                                               created: m["creationTimestamp"]?.stringValue ?? "", status: obj["status"], statusTime: now)
+        obj["metadata"] = m
         return emit(type("pods"), obj)
     }
 

@@ -9,8 +9,13 @@ struct JSONWriter {
 
     init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
 
-    static func encode(_ value: JSONValue) -> Data {
+    /// Pre-encoded fragments: a string value that starts with NUL and is a key here is
+    /// written as these bytes instead (the generator splices shared managedFields subtrees).
+    var raw: [String: [UInt8]] = [:]
+
+    static func encode(_ value: JSONValue, raw: [String: [UInt8]] = [:]) -> Data {
         var w = JSONWriter()
+        w.raw = raw
         w.write(value)
         return Data(w.bytes)
     }
@@ -21,7 +26,12 @@ struct JSONWriter {
         case .bool(let b): bytes.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
         case .number(let n):
             if n.rounded() == n, abs(n) < 9.0e15 { bytes.append(contentsOf: String(Int64(n)).utf8) } else { bytes.append(contentsOf: "\(n)".utf8) }
-        case .string(let s): writeString(s)
+        case .string(let s):
+            if !raw.isEmpty, s.utf8.first == 0, let fragment = raw[s] {
+                bytes.append(contentsOf: fragment)
+            } else {
+                writeString(s)
+            }
         case .array(let items):
             bytes.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {

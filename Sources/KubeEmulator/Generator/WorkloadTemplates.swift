@@ -51,7 +51,7 @@ enum WorkloadTemplates {
                 "resources": ["requests": ["cpu": "50m", "memory": "64Mi"]],
             ])
         }
-        let spec: JSONValue = [
+        var spec: JSONValue = [
             "containers": .array(list),
             "volumes": [["name": "config", "configMap": ["name": .string("\(app)-config"), "defaultMode": 420]],
                         ["name": "cache", "emptyDir": ["sizeLimit": "512Mi"]]],
@@ -59,6 +59,7 @@ enum WorkloadTemplates {
             "serviceAccountName": .string(app), "serviceAccount": .string(app), "securityContext": ["fsGroup": 2000],
             "schedulerName": "default-scheduler",
         ]
+        Defaulting.podSpec(&spec)
         return ["metadata": ["labels": .object(labels.mapValues { .string($0) })], "spec": spec]
     }
 
@@ -66,6 +67,7 @@ enum WorkloadTemplates {
     /// service-account token volume, default tolerations, priority.
     static func podSpec(from template: JSONValue, node: String, _ rng: inout SplitMix64) -> JSONValue {
         var spec = template["spec"] ?? [:]
+        Defaulting.pod(&spec)
         let tokenVolume = "kube-api-access-\(rng.nameSuffix())"
         var volumes = spec["volumes"]?.arrayValue ?? []
         volumes.append(["name": .string(tokenVolume), "projected": ["defaultMode": 420, "sources": [
