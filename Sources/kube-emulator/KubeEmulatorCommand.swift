@@ -42,6 +42,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Simulated controllers: 'auto' steps every --step-interval ms, 'manual' only on POST /_emulator/step; off when not given.")
     var controllers: ControllerFlag?
     @Option(help: "Milliseconds between controller steps with --controllers=auto.") var stepInterval = 200
+    @Option(help: "Keep the newest N requests in the request log (GET /_emulator/requests); older ones are dropped.")
+    var requestLogSize = EmulatorOptions.defaultRequestLogCapacity
 
     enum ControllerFlag: String, ExpressibleByArgument { case auto, manual }
 
@@ -50,10 +52,11 @@ struct Serve: AsyncParsableCommand {
             do { _ = try ClusterSpec(parsing: generate) } catch { throw ValidationError(error.description) }
         }
         if stepInterval < 1 { throw ValidationError("--step-interval must be at least 1 ms") }
+        if requestLogSize < 1 { throw ValidationError("--request-log-size must be at least 1") }
     }
 
     func run() async throws {
-        var options = EmulatorOptions(port: port, bearerTokens: token.isEmpty ? nil : Set(token))
+        var options = EmulatorOptions(port: port, bearerTokens: token.isEmpty ? nil : Set(token), requestLogCapacity: requestLogSize)
         switch controllers {
         case .auto: options.controllers = .auto(interval: Double(stepInterval) / 1000)
         case .manual: options.controllers = .manual
