@@ -130,4 +130,16 @@ final class ListShapeTests: XCTestCase {
         XCTAssertEqual(ResourceBucket.fullSorts.load(ordering: .relaxed) - sorts, 1)
         await h.stop()
     }
+
+    /// Table ages parse the server's timestamps by position; they must agree with Foundation.
+    func testTimestampsParseLikeFoundation() throws {
+        for text in ["2026-01-02T15:04:05Z", "1999-12-31T23:59:59Z", "2024-02-29T00:00:00Z", "2026-01-02T15:04:05.123456Z"] {
+            let expected = try XCTUnwrap((try? Date(text, strategy: .iso8601))
+                ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))))
+            let parsed = try XCTUnwrap(HumanDuration.parse(text), text)
+            XCTAssertEqual(parsed.timeIntervalSince1970, expected.timeIntervalSince1970, accuracy: 0.001, text)
+        }
+        XCTAssertNotNil(HumanDuration.parse("2026-01-02T15:04:05+02:00"), "offsets still parse (through Foundation)")
+        XCTAssertNil(HumanDuration.parse("2026-13-02T15:04:05Z"))
+    }
 }
