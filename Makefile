@@ -1,7 +1,7 @@
 # The README's quick start: `make demo` and `make test`, both on a fresh Debian machine.
 # Missing Debian packages are installed first (with sudo when not root).
 
-DEB_PACKAGES := libcurl4-openssl-dev libyaml-dev openssl pkg-config
+DEB_PACKAGES := libcurl4-openssl-dev libyaml-dev openssl pkg-config zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
 

@@ -2,15 +2,16 @@ import Foundation
 import KubeClient
 
 /// Test-support routes under `/_emulator/`, answered before faults and not logged:
-/// `GET|DELETE /_emulator/requests` (the request log as JSON / clear it) and
+/// `GET|DELETE /_emulator/requests` (the request log as JSON, with how many records the
+/// ring dropped / clear it) and
 /// `POST /_emulator/step` (one controller step through `stepHandler`).
 extension EmulatorCore {
     func control(_ req: APIRequest) -> APIReply? {
         guard req.path.hasPrefix("/_emulator/") else { return nil }
         switch (req.method, String(req.path.dropFirst("/_emulator/".count))) {
         case ("GET", "requests"):
-            let items = log.withLock { $0 }.map(Self.json)
-            return .json(200, JSONValue.object(["items": .array(items)]).jsonData())
+            let (records, dropped) = log.withLock { ($0.records, $0.dropped) }
+            return .json(200, JSONValue.object(["items": .array(records.map(Self.json)), "dropped": .number(Double(dropped))]).jsonData())
         case ("DELETE", "requests"):
             let count = log.withLock { log in defer { log.removeAll() }; return log.count }
             return .json(200, JSONValue.object(["cleared": .number(Double(count))]).jsonData())
@@ -32,6 +33,7 @@ extension EmulatorCore {
             "contentType": opt(r.contentType), "bodySize": .number(Double(r.bodySize)), "status": .number(Double(r.status)),
             "durationSeconds": .number(r.durationSeconds), "verb": opt(r.verb), "resource": opt(r.resource),
             "namespace": opt(r.namespace), "name": opt(r.name), "dryRun": .bool(r.dryRun),
+            "httpVersion": .string(r.httpVersion), "contentEncoding": opt(r.contentEncoding),
         ]
     }
 

@@ -11,17 +11,19 @@ extension EmulatorCore {
         case .full:
             return .json(200, JSONBytes.withTypeMeta(stored.body, apiVersion: t.type.groupVersion, kind: t.type.kind))
         case .metadata:
-            return .json(200, ResponseShape.partialObject(stored.object).jsonData())
+            return .json(200, JSONBytes.partialObject(metadata: stored.metadataBytes))
         case .table:
-            return try tableReply([stored.object], t, listMeta: ["resourceVersion": .string(stored.resourceVersion)], req)
+            return try tableReply([stored], t, listMeta: ["resourceVersion": .string(stored.resourceVersion)], req)
         }
     }
 
-    private struct Page {
-        var items: [StoredObject] = []
+    /// What a list reads under the store's lock: the bucket's keys and objects are
+    /// copy-on-write values, so taking them is O(1) and the page is cut outside the lock.
+    private struct Snapshot {
+        var keys: ArraySlice<String> = []
+        var objects: [String: StoredObject] = [:]
         var resourceVersion = 0
-        var continueToken: String?
-        var remaining: Int?
+        var serial = 0
     }
 
     func list(_ req: APIRequest, _ t: ResourceTarget) throws(APIError) -> APIReply {
@@ -32,57 +34,56 @@ extension EmulatorCore {
         if let text = req.param("continue"), !text.isEmpty { token = try ContinueToken.decode(text) }
         let filtered = !labels.isEmpty || !fields.isEmpty
 
-        let page = try state.withLock { s throws(APIError) -> Page in
+        let snap = try state.withLock { s throws(APIError) -> Snapshot in
             if let token, token.serial <= s.expiredThroughSerial {
                 // Like compactedContinue: 410 plus a token that continues inconsistently.
                 let fresh = ContinueToken(resourceVersion: s.resourceVersion, startKey: token.startKey, serial: s.issueTokenSerial())
                 throw .expired(ContinueToken.expiredMessage, continueToken: fresh.encoded())
             }
-            var page = Page(resourceVersion: token?.resourceVersion ?? s.resourceVersion)
-            let keys = s.keys(t.type, namespace: t.namespace)
-            guard let objects = s.buckets[t.type.storageKey]?.objects else { return page }
-            var i = token.map { keys.lowerBound(of: $0.startKey) } ?? keys.startIndex
-            while i < keys.endIndex {
-                let key = keys[i]
-                i += 1
-                guard let stored = objects[key] else { continue }
-                if filtered, !(labels.matches(stored.object.labels) && fields.matches(stored.object)) { continue }
-                page.items.append(stored)
-                if limit > 0, page.items.count == limit { break }
-            }
-            if limit > 0, page.items.count == limit, i < keys.endIndex {
-                let next = ContinueToken(resourceVersion: page.resourceVersion, startKey: keys[i - 1] + "\u{0}", serial: s.issueTokenSerial())
-                page.continueToken = next.encoded()
-                // The real server counts remaining items only for unfiltered lists.
-                if !filtered { page.remaining = keys.endIndex - i }
-            }
-            return page
+            return Snapshot(keys: s.keys(t.type, namespace: t.namespace), objects: s.buckets[t.type.storageKey]?.objects ?? [:],
+                            resourceVersion: token?.resourceVersion ?? s.resourceVersion, serial: limit > 0 ? s.issueTokenSerial() : 0)
+        }
+
+        // Selectors read labels and the selectable fields from the stored bytes: no tree.
+        var items: [StoredObject] = []
+        var continueToken: String?
+        var remaining: Int?
+        let keys = snap.keys
+        var i = token.map { keys.lowerBound(of: $0.startKey) } ?? keys.startIndex
+        while i < keys.endIndex {
+            let key = keys[i]
+            i += 1
+            guard let stored = snap.objects[key] else { continue }
+            if filtered, !(labels.matches(stored.labels) && fields.matches(stored)) { continue }
+            items.append(stored)
+            if limit > 0, items.count == limit { break }
+        }
+        if limit > 0, items.count == limit, i < keys.endIndex {
+            continueToken = ContinueToken(resourceVersion: snap.resourceVersion, startKey: keys[i - 1] + "\u{0}", serial: snap.serial).encoded()
+            // The real server counts remaining items only for unfiltered lists.
+            if !filtered { remaining = keys.endIndex - i }
         }
 
         let shape = ResponseShape.from(accept: req.header("accept"))
-        var listMeta: [String: JSONValue] = ["resourceVersion": .string(String(page.resourceVersion))]
-        if let c = page.continueToken { listMeta["continue"] = .string(c) }
+        var listMeta: [String: JSONValue] = ["resourceVersion": .string(String(snap.resourceVersion))]
+        if let continueToken { listMeta["continue"] = .string(continueToken) }
         // Metadata-only lists keep continue but drop remainingItemCount (FACTS, measured).
-        if let r = page.remaining, shape == .full { listMeta["remainingItemCount"] = .number(Double(r)) }
+        if let remaining, shape == .full { listMeta["remainingItemCount"] = .number(Double(remaining)) }
 
         switch shape {
         case .table:
-            return try tableReply(page.items.map(\.object), t, listMeta: .object(listMeta), req)
+            return try tableReply(items, t, listMeta: .object(listMeta), req)
         case .metadata:
-            let doc: JSONValue = ["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": .object(listMeta),
-                                  "items": .array(page.items.map { ResponseShape.partialObject($0.object) })]
-            return .json(200, doc.jsonData())
+            return APIReply(status: 200, headers: [("Content-Type", "application/json")],
+                            chunks: metadataListChunks(items, listMeta: .object(listMeta)))
         case .full:
             return APIReply(status: 200, headers: [("Content-Type", "application/json")],
-                            chunks: listChunks(page.items, t.type, listMeta: .object(listMeta)))
+                            chunks: listChunks(items, t.type, listMeta: .object(listMeta)))
         }
     }
 
     /// `{"kind":..,"apiVersion":..,"metadata":..,"items":[` + stored bytes + `]}`: no re-encoding.
     private func listChunks(_ items: [StoredObject], _ rt: ResourceType, listMeta: JSONValue) -> [Data] {
-        var head = Data("{\"kind\":\(JSONBytes.quote(rt.listKind)),\"apiVersion\":\(JSONBytes.quote(rt.groupVersion)),\"metadata\":".utf8)
-        head.append(listMeta.jsonData())
-        head.append(contentsOf: Array(",\"items\":[".utf8))
         var body = Data()
         body.reserveCapacity(items.reduce(0) { $0 + $1.body.count + 1 } + (rt.builtIn ? 0 : items.count * 64))
         for (n, item) in items.enumerated() {
@@ -92,7 +93,25 @@ extension EmulatorCore {
                 body.append(JSONBytes.withTypeMeta(item.body, apiVersion: rt.groupVersion, kind: rt.kind))
             }
         }
-        return [head, body, Data("]}".utf8)]
+        return [Self.listHead(kind: rt.listKind, apiVersion: rt.groupVersion, listMeta: listMeta), body, Data("]}".utf8)]
+    }
+
+    /// A PartialObjectMetadataList spliced from each item's stored metadata bytes.
+    private func metadataListChunks(_ items: [StoredObject], listMeta: JSONValue) -> [Data] {
+        var body = Data()
+        body.reserveCapacity(items.reduce(0) { $0 + $1.metadataRange.count + 80 })
+        for (n, item) in items.enumerated() {
+            if n > 0 { body.append(UInt8(ascii: ",")) }
+            JSONBytes.partialObject(metadata: item.metadataBytes, into: &body)
+        }
+        return [Self.listHead(kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", listMeta: listMeta), body, Data("]}".utf8)]
+    }
+
+    private static func listHead(kind: String, apiVersion: String, listMeta: JSONValue) -> Data {
+        var head = Data("{\"kind\":\(JSONBytes.quote(kind)),\"apiVersion\":\(JSONBytes.quote(apiVersion)),\"metadata\":".utf8)
+        head.append(JSONBytes.encode(listMeta))
+        head.append(contentsOf: Array(",\"items\":[".utf8))
+        return head
     }
 }
 

@@ -8,7 +8,7 @@ final class EmulatorCore: Sendable {
     let options: EmulatorOptions
     let state: Mutex<StoreState>
     let faults = Mutex(FaultState())
-    let log = Mutex<[RequestRecord]>([])
+    let log: Mutex<RequestLog>
     let tokens: Mutex<Set<String>?>
     let boundPort = Mutex(0)
     /// Mutating admission webhooks, run in order by `admit`.
@@ -19,6 +19,7 @@ final class EmulatorCore: Sendable {
     init(options: EmulatorOptions) {
         self.options = options
         self.tokens = Mutex(options.bearerTokens)
+        self.log = Mutex(RequestLog(capacity: options.requestLogCapacity))
         var s = StoreState(registry: ResourceRegistry(BuiltInResources.serving(admissionRegistrationVersions: options.admissionRegistrationVersions)))
         let nsType = BuiltInResources.all[0]
         for ns in BuiltInResources.initialNamespaces {

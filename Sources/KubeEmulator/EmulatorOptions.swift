@@ -28,11 +28,16 @@ public struct EmulatorOptions: Sendable {
     /// Simulated controllers: disabled by default (KubeEmulator.step() still runs them).
     public var controllers: ControllerMode
     public var controllerSettings: ControllerSettings
+    /// The request log keeps the newest this many requests (a ring); older ones are dropped.
+    public var requestLogCapacity: Int
+
+    public static let defaultRequestLogCapacity = 10_000
 
     public init(host: String = "127.0.0.1", port: Int = 0, tls: EmulatorTLS? = nil,
                 bearerTokens: Set<String>? = nil, serverVersion: (major: Int, minor: Int) = (1, 32),
                 admissionRegistrationVersions: [String] = ["v1"],
-                controllers: ControllerMode = .disabled, controllerSettings: ControllerSettings = .init()) {
+                controllers: ControllerMode = .disabled, controllerSettings: ControllerSettings = .init(),
+                requestLogCapacity: Int = EmulatorOptions.defaultRequestLogCapacity) {
         self.host = host
         self.port = port
         self.tls = tls
@@ -41,5 +46,6 @@ public struct EmulatorOptions: Sendable {
         self.admissionRegistrationVersions = admissionRegistrationVersions
         self.controllers = controllers
         self.controllerSettings = controllerSettings
+        self.requestLogCapacity = requestLogCapacity
     }
 }

@@ -14,6 +14,13 @@ struct EmulatorRequestContext: RequestContext {
         coreContext = .init(source: source)
         channel = source.channel
     }
+
+    /// An HTTP/1.1 request arrives on the connection's channel, a child of the listening
+    /// channel; an HTTP/2 request on a stream channel, a child of the connection's channel.
+    var isHTTP2: Bool { channel.parent?.parent != nil }
+
+    /// The TCP connection's channel, which holds the TLS handler.
+    var connection: any Channel { isHTTP2 ? channel.parent ?? channel : channel }
 }
 
 /// The single Hummingbird responder: converts HTTP to `APIRequest`, authenticates,
@@ -36,7 +43,7 @@ struct EmulatorResponder: HTTPResponder {
             method: request.method.rawValue, path: request.uri.path, rawQuery: rawQuery,
             query: APIRequest.parseQuery(rawQuery), headers: headers, body: Data(buffer.readableBytesView))
 
-        let reply: APIReply
+        var reply: APIReply
         let info: RouteInfo
         let authenticated = await authenticated(apiRequest, context)
         if authenticated, let control = core.control(apiRequest) {
@@ -48,8 +55,17 @@ struct EmulatorResponder: HTTPResponder {
             reply = .error(.unauthorized)
             info = RouteInfo(route: APIPath.route(apiRequest.path, registry: core.registry), method: apiRequest.method, query: apiRequest.query)
         }
+        // Faults act on the identity bytes, so a faulted reply is never compressed.
+        var encoding: String?
+        if reply.transportFault == nil, GzipEncoding.shouldCompress(bodySize: reply.bodySize, acceptEncoding: apiRequest.header("accept-encoding")),
+           let gzipped = GzipEncoding.compress(reply.chunks) {
+            reply.chunks = [gzipped]
+            reply.headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+            encoding = "gzip"
+        }
         let elapsed = ContinuousClock.now - started
-        core.record(apiRequest, reply, info, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        core.record(apiRequest, reply, info, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                    httpVersion: context.isHTTP2 ? "2" : "1.1", contentEncoding: encoding)
         if reply.transportFault == .reset(afterBytes: 0) {
             // Close before any byte of the response; the server's write then fails quietly.
             try? await context.channel.close()
@@ -64,7 +80,7 @@ struct EmulatorResponder: HTTPResponder {
             if tokens.contains(auth.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)) { return true }
         }
         // try? flattens "no certificate" and "no TLS handler" into nil.
-        if clientCertificatesVerified, (try? await context.channel.nioSSL_peerCertificate().get()) != nil { return true }
+        if clientCertificatesVerified, (try? await context.connection.nioSSL_peerCertificate().get()) != nil { return true }
         return false
     }
 
@@ -111,7 +127,7 @@ struct EmulatorResponder: HTTPResponder {
 }
 
 extension EmulatorCore {
-    func record(_ req: APIRequest, _ reply: APIReply, _ info: RouteInfo, seconds: Double) {
+    func record(_ req: APIRequest, _ reply: APIReply, _ info: RouteInfo, seconds: Double, httpVersion: String = "1.1", contentEncoding: String? = nil) {
         var headers = req.headers
         for sensitive in ["authorization", "cookie"] where headers[sensitive] != nil {
             let scheme = headers[sensitive]?.split(separator: " ").first.map(String.init) ?? ""
@@ -124,6 +140,8 @@ extension EmulatorCore {
             body: isWrite ? req.body : nil, status: reply.status, durationSeconds: seconds,
             verb: info.verb, resource: info.resource, namespace: info.namespace, name: info.name)
         record.dryRun = Self.isDryRun(req)
+        record.httpVersion = httpVersion
+        record.contentEncoding = contentEncoding
         log.withLock { $0.append(record) }
     }
 }

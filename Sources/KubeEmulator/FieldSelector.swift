@@ -35,6 +35,11 @@ struct FieldSelector: Sendable {
         }
     }
 
+    /// The same test on stored bytes, reading only the selected fields (no tree).
+    func matches(_ stored: StoredObject) -> Bool {
+        terms.allSatisfy { t in ((stored.scalar(at: t.path) ?? "") == t.value) != t.negated }
+    }
+
     func matches(_ object: JSONValue) -> Bool {
         terms.allSatisfy { t in
             let actual: String

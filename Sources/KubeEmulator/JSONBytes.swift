@@ -16,8 +16,26 @@ enum JSONBytes {
     }
 
     static func quote(_ s: String) -> String {
-        String(decoding: JSONValue.string(s).jsonData(), as: UTF8.self)
+        String(decoding: JSONWriter.encode(.string(s)), as: UTF8.self)
     }
 
-    static func encode(_ value: JSONValue) -> Data { value.jsonData() }
+    /// Compact, keys sorted: JSONWriter, many times faster than JSONEncoder on Linux.
+    static func encode(_ value: JSONValue) -> Data { JSONWriter.encode(value) }
+
+    /// `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":…}` around
+    /// stored metadata bytes, in the real server's key order.
+    static func partialObject(metadata: Data, into out: inout Data) {
+        out.append(contentsOf: partialHead)
+        out.append(metadata)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    static func partialObject(metadata: Data) -> Data {
+        var out = Data()
+        out.reserveCapacity(metadata.count + partialHead.count + 1)
+        partialObject(metadata: metadata, into: &out)
+        return out
+    }
+
+    private static let partialHead = Array("{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":".utf8)
 }

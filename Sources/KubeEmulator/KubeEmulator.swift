@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdHTTP2
 import HummingbirdTLS
 import KubeClient
 import Logging
@@ -24,7 +25,8 @@ public final class KubeEmulator: Sendable {
     public func start() async throws {
         let options = core.options
         let responder = EmulatorResponder(core: core, clientCertificatesVerified: options.tls?.clientCAPEM != nil)
-        let builder: HTTPServerBuilder = try options.tls.map { try .tls(.http1(), tlsConfiguration: EmulatorResponder.tlsConfiguration($0)) } ?? .http1()
+        // Over TLS, ALPN offers h2 and http/1.1 (HTTP2UpgradeChannel), like the real server.
+        let builder: HTTPServerBuilder = try options.tls.map { try .http2Upgrade(tlsConfiguration: EmulatorResponder.tlsConfiguration($0)) } ?? .http1()
         var logger = Logger(label: "kube-emulator")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -142,7 +144,10 @@ public final class KubeEmulator: Sendable {
 
     // MARK: test support
 
-    public func requests() -> [RequestRecord] { core.log.withLock { $0 } }
+    /// The newest `EmulatorOptions.requestLogCapacity` requests, oldest first.
+    public func requests() -> [RequestRecord] { core.log.withLock { $0.records } }
+    /// Requests pushed out of the log since the last clear.
+    public var droppedRequests: Int { core.log.withLock { $0.dropped } }
     public func clearRequests() { core.log.withLock { $0.removeAll() } }
     public func addFault(_ rule: FaultRule) { core.faults.withLock { $0.entries.append(.init(rule: rule)) } }
     public func clearFaults() { core.faults.withLock { $0.entries.removeAll() } }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import Synchronization
 
 /// One object as stored: the tree for logic, and its bytes (without apiVersion/kind) encoded
 /// once per write so lists concatenate bytes instead of re-encoding. Objects loaded in bulk
@@ -9,7 +10,15 @@ struct StoredObject: Sendable {
     private var tree: JSONValue?
     private var apiVersion: String
     private var kind: String
-    var body: Data
+    let body: Data
+    /// Where the value of `"metadata"` sits in `body` (offsets from its start), found once at
+    /// store time: metadata-only and Table responses splice these bytes, and selectors read
+    /// labels from them, without parsing the object.
+    let metadataRange: Range<Int>
+
+    /// How many stored objects were parsed into trees from their bytes (process-wide), so
+    /// tests can tell that a path serves bytes without parsing.
+    static let treeParses = Atomic<Int>(0)
 
     init(_ object: JSONValue) {
         self.tree = object
@@ -22,6 +31,7 @@ struct StoredObject: Sendable {
             stripped = .object(dict)
         }
         self.body = JSONBytes.encode(stripped)
+        self.metadataRange = Self.findMetadata(body)
     }
 
     /// Bytes only: `body` is a JSON object without apiVersion/kind.
@@ -30,41 +40,94 @@ struct StoredObject: Sendable {
         self.apiVersion = apiVersion
         self.kind = kind
         self.body = body
+        self.metadataRange = Self.findMetadata(body)
+    }
+
+    private static func findMetadata(_ body: Data) -> Range<Int> {
+        body.withUnsafeBytes { JSONScanner.member("metadata", in: $0, object: 0..<$0.count) } ?? 0..<0
     }
 
     var object: JSONValue {
         if let tree { return tree }
+        Self.treeParses.add(1, ordering: .relaxed)
         // The bytes were encoded by us from a JSON object, so parsing cannot fail.
-        var obj = (try? JSONValue.parse(body)) ?? [:]
+        var obj = JSONTreeParser.parse(body) ?? [:]
         obj["apiVersion"] = .string(apiVersion)
         obj["kind"] = .string(kind)
         return obj
     }
 
-    var resourceVersion: String { object.meta("resourceVersion") ?? "" }
+    /// The object as Table printers read it: the tree when kept, else parsed from the bytes
+    /// without `metadata.managedFields` (not counted in `treeParses`).
+    var printable: JSONValue {
+        if let tree { return tree }
+        var obj = JSONTreeParser.parse(body, omitManagedFields: true) ?? [:]
+        obj["apiVersion"] = .string(apiVersion)
+        obj["kind"] = .string(kind)
+        return obj
+    }
+
+    /// `{…}` of metadata as stored ("{}" when the object has none).
+    var metadataBytes: Data {
+        metadataRange.isEmpty ? Data("{}".utf8) : body[body.startIndex + metadataRange.lowerBound..<body.startIndex + metadataRange.upperBound]
+    }
+
+    var labels: [String: String] {
+        guard !metadataRange.isEmpty else { return [:] }
+        return body.withUnsafeBytes { b in
+            JSONScanner.member("labels", in: b, object: metadataRange).map { JSONScanner.stringMap(b, $0) } ?? [:]
+        }
+    }
+
+    /// The text of a scalar field (a field selector's path), nil when absent or not a scalar.
+    func scalar(at path: [String]) -> String? {
+        body.withUnsafeBytes { b in
+            JSONScanner.path(path, in: b, from: 0..<b.count).flatMap { JSONScanner.scalarText(b, $0) }
+        }
+    }
+
+    var resourceVersion: String {
+        if let tree { return tree.meta("resourceVersion") ?? "" }
+        return body.withUnsafeBytes { b in
+            JSONScanner.member("resourceVersion", in: b, object: metadataRange).flatMap { JSONScanner.string(b, $0) }
+        } ?? ""
+    }
 }
 
 /// All objects of one group/resource, keyed "namespace/name" (or "name"), which sorts like
 /// the real server's etcd keys.
 struct ResourceBucket: Sendable {
     var objects: [String: StoredObject] = [:]
-    /// Rebuilt lazily after an insert or delete; updates keep it valid.
+    /// Keys in list order. A single insert or delete updates it in place (binary search,
+    /// one move); only bulk loading drops it, and the next list sorts once.
     private var sorted: [String]? = []
+
+    /// Full sorts of a bucket's keys (process-wide), so tests can tell writes keep the order.
+    static let fullSorts = Atomic<Int>(0)
 
     mutating func sortedKeys() -> [String] {
         if let sorted { return sorted }
+        Self.fullSorts.add(1, ordering: .relaxed)
         let keys = objects.keys.sorted()
         sorted = keys
         return keys
     }
 
-    mutating func put(_ key: String, _ value: StoredObject) {
-        if objects.updateValue(value, forKey: key) == nil { sorted = nil }
+    /// `bulk`: many unordered inserts follow (the generator); sort once when listed.
+    mutating func put(_ key: String, _ value: StoredObject, bulk: Bool = false) {
+        guard objects.updateValue(value, forKey: key) == nil else { return }
+        if bulk {
+            sorted = nil
+        } else if let at = sorted?.lowerBound(of: key) {
+            sorted?.insert(key, at: at)
+        }
     }
 
     mutating func remove(_ key: String) -> StoredObject? {
-        let old = objects.removeValue(forKey: key)
-        if old != nil { sorted = nil }
+        guard let old = objects.removeValue(forKey: key) else { return nil }
+        if let at = sorted?.lowerBound(of: key), at < sorted?.count ?? 0, sorted?[at] == key {
+            sorted?.remove(at: at)
+        }
         return old
     }
 }
@@ -104,7 +167,7 @@ struct StoreState: Sendable {
     /// Stores pre-encoded bytes (bulk loading); the caller set resourceVersion in them.
     mutating func put(_ rt: ResourceType, namespace: String, name: String, body: Data) {
         let key = Self.key(namespace: rt.namespaced ? namespace : "", name: name)
-        buckets[rt.storageKey, default: ResourceBucket()].put(key, StoredObject(body: body, apiVersion: rt.groupVersion, kind: rt.kind))
+        buckets[rt.storageKey, default: ResourceBucket()].put(key, StoredObject(body: body, apiVersion: rt.groupVersion, kind: rt.kind), bulk: true)
     }
 
     @discardableResult

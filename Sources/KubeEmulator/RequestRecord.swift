@@ -22,6 +22,10 @@ public struct RequestRecord: Sendable {
     public var name: String?
     /// dryRun=All in the query, the DeleteOptions body or an Eviction's deleteOptions.
     public var dryRun: Bool = false
+    /// "1.1" or "2" (HTTP/2, negotiated by ALPN over TLS).
+    public var httpVersion: String = "1.1"
+    /// "gzip" when the response was compressed.
+    public var contentEncoding: String?
 
     public var headerNames: [String] { requestHeaders.keys.sorted() }
 }

@@ -25,8 +25,4 @@ enum ResponseShape: Sendable {
         }
         return .full
     }
-
-    static func partialObject(_ object: JSONValue) -> JSONValue {
-        ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": .object(object.metadata)]
-    }
 }

@@ -42,24 +42,34 @@ enum TableConvertor {
     }
 
     /// `crd` is the CustomResourceDefinition of a custom resource, when one is stored.
-    static func table(_ objects: [JSONValue], _ rt: ResourceType, listMeta: JSONValue, include: IncludeObject, crd: JSONValue?) -> Data {
+    /// Rows are written as bytes: cells are encoded, a row's object is the stored metadata
+    /// (or whole object) spliced in; printers read a tree without managedFields.
+    static func table(_ objects: [StoredObject], _ rt: ResourceType, listMeta: JSONValue, include: IncludeObject, crd: JSONValue?) -> Data {
         let printer = printer(for: rt, crd: crd)
-        let rows: [JSONValue] = objects.map { o in
-            var row: JSONValue = ["cells": .array(printer.cells(o))]
+        var out = Data()
+        out.reserveCapacity(objects.reduce(1024) { $0 + $1.metadataRange.count + 256 })
+        out.append(contentsOf: Array("{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":".utf8))
+        out.append(JSONBytes.encode(listMeta))
+        out.append(contentsOf: Array(",\"columnDefinitions\":".utf8))
+        out.append(JSONBytes.encode(.array(printer.columns.map(\.json))))
+        out.append(contentsOf: Array(",\"rows\":[".utf8))
+        for (n, o) in objects.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: Array("{\"cells\":".utf8))
+            out.append(JSONBytes.encode(.array(printer.cells(o.printable))))
             switch include {
             case .none: break
-            case .metadata: row["object"] = ResponseShape.partialObject(o)
+            case .metadata:
+                out.append(contentsOf: Array(",\"object\":".utf8))
+                JSONBytes.partialObject(metadata: o.metadataBytes, into: &out)
             case .object:
-                var full = o
-                full["apiVersion"] = .string(rt.groupVersion)
-                full["kind"] = .string(rt.kind)
-                row["object"] = full
+                out.append(contentsOf: Array(",\"object\":".utf8))
+                out.append(JSONBytes.withTypeMeta(o.body, apiVersion: rt.groupVersion, kind: rt.kind))
             }
-            return row
+            out.append(UInt8(ascii: "}"))
         }
-        let doc: JSONValue = ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": listMeta,
-                              "columnDefinitions": .array(printer.columns.map(\.json)), "rows": .array(rows)]
-        return doc.jsonData()
+        out.append(contentsOf: Array("]}".utf8))
+        return out
     }
 
     static func printer(for rt: ResourceType, crd: JSONValue?) -> TablePrinter {
@@ -77,7 +87,7 @@ enum TableConvertor {
 
 extension EmulatorCore {
     /// A Table reply for `get`/`list`, honouring `?includeObject=`.
-    func tableReply(_ objects: [JSONValue], _ t: ResourceTarget, listMeta: JSONValue, _ req: APIRequest) throws(APIError) -> APIReply {
+    func tableReply(_ objects: [StoredObject], _ t: ResourceTarget, listMeta: JSONValue, _ req: APIRequest) throws(APIError) -> APIReply {
         let include = try TableConvertor.includeObject(req.param("includeObject"))
         let crd: JSONValue? = t.type.builtIn ? nil : state.withLock { s in
             s.registry.lookup(resource: "customresourcedefinitions.apiextensions.k8s.io").flatMap {

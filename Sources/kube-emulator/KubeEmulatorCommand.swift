@@ -55,6 +55,9 @@ struct Serve: AsyncParsableCommand {
         return versions
     }
 
+    @Option(help: "Keep the newest N requests in the request log (GET /_emulator/requests); older ones are dropped.")
+    var requestLogSize = EmulatorOptions.defaultRequestLogCapacity
+
     enum ControllerFlag: String, ExpressibleByArgument { case auto, manual }
 
     func validate() throws {
@@ -62,12 +65,14 @@ struct Serve: AsyncParsableCommand {
             do { _ = try ClusterSpec(parsing: generate) } catch { throw ValidationError(error.description) }
         }
         if stepInterval < 1 { throw ValidationError("--step-interval must be at least 1 ms") }
+        if requestLogSize < 1 { throw ValidationError("--request-log-size must be at least 1") }
         _ = try policyVersions()
     }
 
     func run() async throws {
         var options = EmulatorOptions(port: port, bearerTokens: token.isEmpty ? nil : Set(token),
-                                      admissionRegistrationVersions: try policyVersions())
+                                      admissionRegistrationVersions: try policyVersions(),
+                                      requestLogCapacity: requestLogSize)
         switch controllers {
         case .auto: options.controllers = .auto(interval: Double(stepInterval) / 1000)
         case .manual: options.controllers = .manual
