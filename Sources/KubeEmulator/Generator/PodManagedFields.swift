@@ -2,9 +2,9 @@ import KubeClient
 
 /// The managedFields of a generated pod, as a real cluster shows them: kube-controller-manager's
 /// Update (the metadata and spec its controller sent) and, once running, the kubelet's
-/// status Update. The spec part and the conditions are the same for every pod of one
-/// owner, so their fieldsV1 bytes are encoded once and spliced in (`JSONWriter.raw`);
-/// only the labels, owner uid and pod IPs are per pod.
+/// status Update. The controller's field set and the conditions are the same for every pod
+/// of one owner (same label keys, owner reference and spec), so their fieldsV1 bytes are
+/// encoded once and spliced in (`JSONWriter.raw`); only the pod IPs are per pod.
 struct PodManagedFields {
     private(set) var raw: [String: [UInt8]] = [:]
     private let podType: ResourceType
@@ -16,18 +16,18 @@ struct PodManagedFields {
     /// The entries for one pod; `spec` is the spec its controller sent (before admission).
     mutating func entries(metadata: JSONValue, spec: JSONValue, ownerUID: String, created: String,
                           status: JSONValue?, statusTime: String) -> JSONValue {
-        let specKey = "\u{0}spec:" + ownerUID
-        if raw[specKey] == nil {
-            var sent = spec
-            Defaulting.pod(&sent)
-            let set = FieldSet(of: ["spec": sent], podType, status: false)
-            raw[specKey] = Array(JSONWriter.encode(set.fieldsV1["f:spec"] ?? [:]))
+        // Pods of one owner share label keys, the owner reference and the spec: their
+        // kube-controller-manager field set is encoded once per owner.
+        let key = "\u{0}kcm:" + ownerUID
+        if raw[key] == nil {
+            var sentSpec = spec
+            Defaulting.pod(&sentSpec)
+            var sentMeta: [String: JSONValue] = [:]
+            for k in ["generateName", "labels", "ownerReferences"] { sentMeta[k] = metadata[k] }
+            let set = FieldSet(of: ["metadata": .object(sentMeta), "spec": sentSpec], podType, status: false)
+            raw[key] = Array(JSONWriter.encode(set.fieldsV1))
         }
-        var sent: [String: JSONValue] = [:]
-        for key in ["generateName", "labels", "ownerReferences"] { sent[key] = metadata[key] }
-        let metaFields = FieldSet(of: ["metadata": .object(sent)], podType, status: false).fieldsV1
-        var out: [JSONValue] = [entry("kube-controller-manager", created, [
-            "f:metadata": metaFields["f:metadata"] ?? [:], "f:spec": .string(specKey)], subresource: nil)]
+        var out: [JSONValue] = [entry("kube-controller-manager", created, .string(key), subresource: nil)]
         if let status, status["phase"] == "Running" {
             if raw[Self.conditionsKey] == nil {
                 let conditions = FieldSet(of: ["status": ["conditions": status["conditions"] ?? []]], podType, status: true)
