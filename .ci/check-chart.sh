@@ -65,3 +65,21 @@ done
 expect_refused "kubeVersion" -- --kube-version 1.27.0
 
 HELM=$helm .ci/gen-jobs.sh --check
+
+# The umbrella example, without its remote dependency (CI has no chart repository): the
+# kreconcile subchart with the umbrella's values renders the teardown hook.
+umbrella=$work/umbrella
+cp -r examples/umbrella "$umbrella"
+"$py" - "$umbrella/Chart.yaml" "$(pwd)/helm/kreconcile" <<'PY'
+import sys, yaml
+path, chart = sys.argv[1], sys.argv[2]
+doc = yaml.safe_load(open(path))
+doc["dependencies"] = [dict(d, repository=f"file://{chart}") for d in doc["dependencies"] if d["name"] == "kreconcile"]
+yaml.safe_dump(doc, open(path, "w"))
+PY
+"$helm" dependency build "$umbrella" > /dev/null
+"$helm" lint --strict "$umbrella" --quiet > /dev/null
+"$helm" template kubearmor "$umbrella" --namespace kubearmor > "$work/umbrella.yaml"
+"$py" .ci/check-hooks.py "$work/umbrella.yaml" > /dev/null
+grep -q -- '- --profile=kubearmor' "$work/umbrella.yaml" || { echo "check-chart: the umbrella renders no teardown hook" >&2; exit 1; }
+echo "check-chart: examples/umbrella renders kreconcile with its pre-delete teardown hook"
