@@ -73,8 +73,8 @@ struct E2ECluster {
     let emulator: KubeEmulator
     let dir: URL
 
-    static func start(example: String? = nil) async throws -> E2ECluster {
-        let emulator = KubeEmulator()
+    static func start(example: String? = nil, options: EmulatorOptions = .init()) async throws -> E2ECluster {
+        let emulator = KubeEmulator(options: options)
         try await emulator.start()
         let yaml = try example ?? exampleYAML()
         try emulator.seed(yamlOrJSON: yaml)
