@@ -142,4 +142,48 @@ final class RBACDerivationTests: XCTestCase {
         XCTAssertTrue(derived.cluster.contains { $0.verb == "patch" }, derived.report.stdout)
         print("RBAC derived from a run with every check: \(derived.cluster.union(derived.lock).sorted().map(\.description).joined(separator: ", "))")
     }
+
+    // MARK: the pre-delete hook's teardown
+
+    /// Whether `granted` (a resource "*" stands for every resource of its group) is exactly
+    /// `used`: everything used is granted, and every granted tuple (or wildcard) is used.
+    func exactly(_ used: Set<Permission>, _ granted: Set<Permission>) -> (missing: [Permission], extra: [Permission]) {
+        func covers(_ g: Permission, _ u: Permission) -> Bool {
+            g.verb == u.verb && g.group == u.group && (g.resource == "*" ? !u.resource.contains("/") : g.resource == u.resource)
+        }
+        let missing = used.filter { u in !granted.contains { covers($0, u) } }.sorted()
+        let extra = granted.filter { g in !used.contains { covers(g, $0) } }.sorted()
+        return (missing, extra)
+    }
+
+    func testTeardownHookGrantsExactlyWhatEachProfileUses() async throws {
+        let rules = try XCTUnwrap(try JSONValue.parseDocuments(String(contentsOf: Binary.packageRoot.appendingPathComponent("helm/kreconcile/files/teardown-rbac.yaml"), encoding: .utf8)).first)
+        let extras = try String(contentsOf: Binary.packageRoot.appendingPathComponent("Tests/Fixtures/teardown-install-extras.yaml"), encoding: .utf8)
+        for profile in ["kubearmor", "gatekeeper"] {
+            let c = try await E2ECluster.start(example: try E2ECluster.exampleYAML() + "\n---\n" + extras,
+                                               options: EmulatorOptions(controllers: .auto(interval: 0.005)))
+            defer { Task { await c.stop() } }
+            try c.emulator.seed(yamlOrJSON: "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"\(lockNamespace)\"}}")
+            let config = try c.file("settings.yaml", "lock: {namespace: \(lockNamespace)}\n")
+            c.emulator.clearRequests()
+            let r = try await c.run(["teardown", "--profile", profile, "--delete-crds", "--config", config, "--poll-interval", "20ms"])
+            XCTAssertEqual(r.code, 0, r.stderr + r.stdout)
+            var cluster: Set<Permission> = [], lock: Set<Permission> = []
+            for record in c.emulator.requests() {
+                guard let p = Self.permission(record) else { continue }
+                if p.resource == "leases" && record.namespace == lockNamespace { lock.insert(p) } else { cluster.insert(p) }
+            }
+            let granted = Self.expand((rules[profile]?.arrayValue ?? []) + (rules["\(profile)-crds"]?.arrayValue ?? []))
+            // A step gets each named object before deleting it; one the fixture lacks is only
+            // read, but a cluster that has it needs the delete.
+            let used = cluster.union(cluster.filter { $0.verb == "get" }.map { Permission(verb: "delete", group: $0.group, resource: $0.resource) })
+            let diff = exactly(used, granted)
+            XCTAssertTrue(diff.missing.isEmpty && diff.extra.isEmpty,
+                          "teardown \(profile): missing \(diff.missing.map(\.description)), extra \(diff.extra.map(\.description)); used \(cluster.sorted().map(\.description))")
+            XCTAssertEqual(lock, [Permission(verb: "get", group: "coordination.k8s.io", resource: "leases"),
+                                  Permission(verb: "create", group: "coordination.k8s.io", resource: "leases"),
+                                  Permission(verb: "update", group: "coordination.k8s.io", resource: "leases")],
+                           "the hook's Role (Lease)")
+        }
+    }
 }
