@@ -33,3 +33,16 @@ done
 stored=$(kubectl get cronjobs,jobs,configmaps,serviceaccounts,roles,rolebindings -n kreconcile -o name; kubectl get clusterroles,clusterrolebindings -o name | grep kreconcile || true)
 if [ -n "$stored" ]; then echo "check-emulator-apply: a dry run stored: $stored" >&2; exit 1; fi
 echo "check-emulator-apply: $n objects accepted by kubectl apply --dry-run=server, none stored"
+
+# A real helm install and uninstall (Helm v4: server-side apply) of the chart, without the
+# teardown hook: the emulator has no Job controller, no kubelet that runs images and no
+# watch, which a pre-delete hook Job needs (see NOTES-packaging.md).
+"$helm" install r helm/kreconcile --namespace kreconcile --timeout 60s > "$work/install.txt" 2>&1 || { cat "$work/install.txt"; exit 1; }
+for o in cronjob/r-kreconcile configmap/r-kreconcile serviceaccount/r-kreconcile role/r-kreconcile-lock rolebinding/r-kreconcile-lock; do
+    kubectl get -n kreconcile "$o" -o name > /dev/null || { echo "check-emulator-apply: helm install left no $o" >&2; exit 1; }
+done
+kubectl get clusterrole/r-kreconcile clusterrolebinding/r-kreconcile -o name > /dev/null
+"$helm" uninstall r --namespace kreconcile --timeout 60s > "$work/uninstall.txt" 2>&1 || { cat "$work/uninstall.txt"; exit 1; }
+left=$(kubectl get cronjobs,configmaps,roles,rolebindings -n kreconcile -o name | grep r-kreconcile || true; kubectl get clusterroles -o name | grep r-kreconcile || true)
+if [ -n "$left" ]; then echo "check-emulator-apply: helm uninstall left $left" >&2; exit 1; fi
+echo "check-emulator-apply: helm install and helm uninstall of the chart against kube-emulator"
