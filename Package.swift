@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // Metrics text format (depends only on swift-atomics and swift-metrics: no SwiftNIO).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // zlib for the emulator's gzip responses (the system library, no package needed).
@@ -46,6 +48,7 @@ let package = Package(
                 "KubeClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),  // the settings file, YAML snapshots and reports
+                .product(name: "Prometheus", package: "swift-prometheus"),  // --metrics-file, --pushgateway
             ],
             swiftSettings: strict
         ),

@@ -19,11 +19,12 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var flags: RunFlags
+    @OptionGroup var metrics: MetricsOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let code = await RunDriver(flags: flags, connection: connection, logging: logging, forceDryRun: false).execute()
+        let code = await RunDriver(flags: flags, metrics: metrics, connection: connection, logging: logging, forceDryRun: false).execute()
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -36,11 +37,12 @@ struct PlanCommand: AsyncParsableCommand {
         discussion: exitCodesHelp)
 
     @OptionGroup var flags: RunFlags
+    @OptionGroup var metrics: MetricsOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let code = await RunDriver(flags: flags, connection: connection, logging: logging, forceDryRun: true).execute()
+        let code = await RunDriver(flags: flags, metrics: metrics, connection: connection, logging: logging, forceDryRun: true).execute()
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -58,6 +60,7 @@ let exitCodesHelp = """
 /// Wires flags, settings, the client, signals and the TTY progress line to one `Run`.
 struct RunDriver {
     var flags: RunFlags
+    var metrics: MetricsOptions
     var connection: ConnectionOptions
     var logging: LoggingOptions
     var forceDryRun: Bool
@@ -104,12 +107,20 @@ struct RunDriver {
         if let progress { onProgress = { progress.update($0) } }
         let run = Run(options: options, client: client, stop: stop, logger: logger, progress: onProgress)
         let report: RunReport
+        let started = Date()
         do throws(Run.Failure) {
             report = try await run.execute()
             progress?.finish()
         } catch {
             progress?.finish()
             printError(error.description)
+            if !metrics.isEmpty {
+                // No report: the metrics still say the run failed, and when.
+                let failed = RunReport(metadata: .init(startTime: MicroTime.format(started), finishTime: MicroTime.format(Date()),
+                                                       mode: mode, source: client?.config.server ?? ""),
+                                       checks: [], results: [], estimate: nil)
+                await MetricsSink(options: metrics, logger: logger).emit(failed, succeeded: false)
+            }
             return error.isInputError ? 2 : 1
         }
         do {
@@ -122,7 +133,9 @@ struct RunDriver {
             printError("rendering the report: \(error)")
             return 1
         }
-        return Self.exitCode(report, exitCodeFlag: flags.exitCode)
+        let code = Self.exitCode(report, exitCodeFlag: flags.exitCode)
+        if !metrics.isEmpty { await MetricsSink(options: metrics, logger: logger).emit(report, succeeded: code != 1) }
+        return code
     }
 
     /// 1 beats 3 beats 0: a failure or a stop must not read as "findings remain".

@@ -105,6 +105,22 @@ struct E2ECluster {
         try String(contentsOf: Binary.packageRoot.appendingPathComponent("examples/cluster.yaml"), encoding: .utf8)
     }
 
+    /// examples/cluster.yaml with every ownerReference to the KubeArmor operator removed: the
+    /// owner-references check then has a fix for each kind it handles.
+    static func exampleWithoutOperatorOwners() throws -> String {
+        let owned = """
+              ownerReferences:
+              - apiVersion: apps/v1
+                kind: Deployment
+                name: kubearmor-operator
+                uid: 7c1e0a00-0000-4000-8000-000000000110
+
+            """
+        let example = try exampleYAML()
+        XCTAssertGreaterThan(example.components(separatedBy: owned).count, 10)
+        return example.replacingOccurrences(of: owned, with: "")
+    }
+
     func stop() async {
         await emulator.shutdown()
         try? FileManager.default.removeItem(at: dir)  // best-effort cleanup of a temp dir
