@@ -59,11 +59,14 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
     public var initContainers: [ContainerRecord]
     /// Pod-level `spec.securityContext.appArmorProfile`.
     public var appArmorProfile: AppArmorProfileRecord?
+    /// The whole `spec`, only where `SpecRetention.current` asks for it (mutation checks).
+    public var spec: JSONValue?
 
     public init(meta: MetaRecord, nodeName: String? = nil, phase: String? = "Running", ready: Bool = true,
                 containers: [ContainerRecord] = [], initContainers: [ContainerRecord] = [],
-                appArmorProfile: AppArmorProfileRecord? = nil) {
+                appArmorProfile: AppArmorProfileRecord? = nil, spec: JSONValue? = nil) {
         self.meta = meta
+        self.spec = spec
         self.nodeName = nodeName
         self.phase = phase
         self.ready = ready
@@ -71,6 +74,8 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
         self.initContainers = initContainers
         self.appArmorProfile = appArmorProfile
     }
+
+    private enum SpecKey: String, CodingKey { case spec }
 
     private struct Wire: Decodable {
         struct SecurityContext: Decodable { var appArmorProfile: AppArmorProfileRecord? }
@@ -96,5 +101,8 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
         containers = w.spec?.containers ?? []
         initContainers = w.spec?.initContainers ?? []
         appArmorProfile = w.spec?.securityContext?.appArmorProfile
+        if let keep = SpecRetention.current, keep.keeps(namespace: meta.namespace) {
+            spec = try decoder.container(keyedBy: SpecKey.self).decodeIfPresent(JSONValue.self, forKey: .spec)
+        }
     }
 }

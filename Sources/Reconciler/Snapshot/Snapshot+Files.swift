@@ -64,6 +64,8 @@ extension Snapshot {
             let name = object.value(at: ["metadata", "name"])?.stringValue ?? "?"
             do {
                 let data = object.jsonData()
+                // Snapshot files are small: every pod and template keeps its spec.
+                try SpecRetention.$current.withValue(.everything) {
                 switch input.shape {
                 case .pod:
                     pods.append(try decoder.decode(PodRecord.self, from: data))
@@ -76,6 +78,7 @@ extension Snapshot {
                     var o = try decoder.decode(ObjectRecord.self, from: data)
                     if !keepSpec { o.spec = nil }
                     objects.append(o)
+                }
                 }
             } catch {
                 throw SnapshotFileError("document \(index + 1) (\(kind) \(name)): \(Self.describe(error))")
