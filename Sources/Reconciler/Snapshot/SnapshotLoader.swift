@@ -75,6 +75,7 @@ public struct SnapshotLoader: Sendable {
     }
 
     public func load() async throws -> Snapshot {
+        let started = Date()
         let inputs = Self.inputs(checks: checks, settings: settings)
         let counter = ProgressCounter(kindsTotal: inputs.count, sink: progress)
         let report = { @Sendable (kind: GroupKind, itemsSoFar: Int?, finished: Bool) in counter.report(kind, itemsSoFar: itemsSoFar, finished: finished) }
@@ -113,7 +114,9 @@ public struct SnapshotLoader: Sendable {
                 startNext()
             }
         }
-        return Snapshot(pods: pods, workloads: workloads, objects: objects, listed: listed, unavailable: unavailable)
+        var snapshot = Snapshot(pods: pods, workloads: workloads, objects: objects, listed: listed, unavailable: unavailable)
+        snapshot.takenAt = started
+        return snapshot
     }
 
     private func list(_ input: SnapshotInput, onPage: @escaping @Sendable (Int) -> Void) async throws -> Listed {
@@ -159,7 +162,13 @@ public struct SnapshotLoader: Sendable {
         do {
             switch input.shape {
             case .pod:
-                return .pods(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage).items)
+                // Each page is filtered and its repeated strings shared while it is decoded.
+                let interner = StringInterner()
+                return try await PodKeptKeys.$current.withValue(PodKeptKeys(optOutKey: settings.optOutKey)) {
+                    try await StringInterner.$shared.withValue(interner) {
+                        .pods(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage).items)
+                    }
+                }
             case .workload:
                 let items = try await client.list(resource, options: options(false), as: WorkloadRecord.self, onPage: onPage).items
                 return .workloads(items.map { var w = $0; w.apiVersion = resource.apiVersion; w.kind = resource.kind; return w })
