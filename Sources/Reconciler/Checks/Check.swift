@@ -57,7 +57,7 @@ public struct CheckReport: Sendable, Equatable {
 
 /// The registry of built-in checks, in the order `kreconcile checks` lists them.
 public enum Checks {
-    public static let all: [any Check] = [OwnerReferencesCheck(), KubeArmorImageDriftCheck()]
+    public static let all: [any Check] = [OwnerReferencesCheck(), KubeArmorImageDriftCheck(), AppArmorUnprotectedPodsCheck()]
 
     public static func named(_ name: String) -> (any Check)? { all.first { $0.name == name } }
 
