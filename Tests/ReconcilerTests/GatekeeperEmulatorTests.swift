@@ -273,9 +273,31 @@ final class GatekeeperEmulatorTests: XCTestCase {
         e.settle()
         e.clearRequests()
         let report = try await Run(options: RunOptions(mode: .real, identity: "gk-test"), client: c.client()).execute()
-        let pods = report.entries.filter { $0.check == "gatekeeper-mutation-drift" && $0.object.kind == "Pod" }
-        XCTAssertEqual(pods.count, 4)
-        XCTAssertTrue(pods.allSatisfy { $0.action == nil && $0.finding.contains("mutating webhook is not available") }, "\(pods.map(\.finding))")
+        let cart = report.entries.filter { $0.check == "gatekeeper-mutation-drift" && $0.object.name == "cart" }
+        XCTAssertEqual(cart.count, 1)
+        XCTAssertNil(cart.first?.action)
+        XCTAssertTrue(cart.first?.finding.hasPrefix("4 pods to recreate") == true, cart.first?.finding ?? "")
+        XCTAssertTrue(cart.first?.finding.contains("mutating webhook is not available") == true, cart.first?.finding ?? "")
         XCTAssertTrue(c.writes.filter { $0.resource == "deployments" || $0.resource == "pods" }.isEmpty)
+    }
+
+    func testRestartModeBringsThePodsUnderTheMutationWithinBudgets() async throws {
+        let c = try await clusterWithUnmutatedPods()
+        defer { Task { await c.stop() } }
+        let e = c.emulator
+        let settings = try Settings.load(yaml: "budgets: {maxChanges: 1, maxPerNamespace: 1, maxPerNode: 4}\n", path: "test.yaml")
+        let report = try await Run(options: RunOptions(mode: .real, settings: settings, identity: "gk-test"), client: c.client()).execute()
+        let cart = report.entries.filter { $0.check == "gatekeeper-mutation-drift" && $0.object.name == "cart" }
+        XCTAssertEqual(cart.map(\.result), [.applied], cart.first?.detail ?? "")
+        let writes = c.writes.filter { $0.resource == "deployments" || $0.resource == "pods" }
+        XCTAssertEqual(writes.map { "\($0.method) \($0.resource ?? "") \($0.name ?? "")" }, ["PATCH deployments cart"], "one rollout restart, no pod deleted directly")
+        XCTAssertLessThanOrEqual(report.entries.filter { $0.result == .applied }.count, 1, "maxChanges")
+
+        // The Deployment replaces its pods at its own pace; the webhook is up and mutates them.
+        e.settle()
+        XCTAssertEqual(cartPods(e).count, 4)
+        XCTAssertEqual(unmutated(e).count, 0)
+        let again = try await Run(options: RunOptions(mode: .real, settings: settings, identity: "gk-test"), client: c.client()).execute()
+        XCTAssertEqual(again.entries.filter { $0.check == "gatekeeper-mutation-drift" && $0.object.kind != "Assign" }.map(\.finding), [])
     }
 }

@@ -52,8 +52,9 @@ final class GatekeeperMutationDriftCheckTests: XCTestCase {
 
     func settings(_ yaml: String) throws -> Settings { try Fixture.settings("checks:\n  gatekeeper-mutation-drift:\n" + yaml) }
 
-    func drifted(_ s: Snapshot, _ settings: Settings = .defaults) -> [String] {
-        check.evaluate(s, settings).findings.filter { $0.object.kind != "Assign" }.map(\.object.name)
+    /// The pods the evaluation says missed a mutation (before any fix mode groups them).
+    func drifted(_ s: Snapshot) -> [String] {
+        MutationEvaluator(mutators: check.mutators(s).valid, snapshot: s).drifts().map(\.pod.meta.name)
     }
 
     func testFindsOnlyThePodsThatLackTheResult() {
@@ -62,11 +63,35 @@ final class GatekeeperMutationDriftCheckTests: XCTestCase {
         XCTAssertEqual(drifted(s), ["cart-b", "cart-c"])
     }
 
-    func testRestartModeReportsWhileTheWebhookIsDown() throws {
-        let s = snapshot(pods: [pod("cart-b", privEsc: nil)], mutators: [Self.assign()], webhookUp: false)
-        let f = try XCTUnwrap(check.evaluate(s, .defaults).findings.first { $0.object.name == "cart-b" })
-        XCTAssertNil(f.action)
-        XCTAssertEqual(f.reason, "missed Assign no-priv-esc (spec.containers[name: *].securityContext.allowPrivilegeEscalation); no gatekeeper.sh/mutations annotation; Gatekeeper's mutating webhook is not available (Deployment gatekeeper-system/gatekeeper-controller-manager has no available replicas): a recreated pod would miss it again; not restarted")
+    func testRestartModeRestartsTheWorkloadOnlyWhileTheWebhookIsUp() throws {
+        let pods = [pod("cart-a", privEsc: false, node: "node-1"), pod("cart-b", privEsc: nil, node: "node-2")]
+        let up = check.evaluate(snapshot(pods: pods, mutators: [Self.assign()]), .defaults).findings.filter { $0.object.kind == "Deployment" }
+        XCTAssertEqual(up.count, 1)
+        XCTAssertTrue(up[0].reason.hasPrefix("1 pod to recreate: cart-b (missed Assign no-priv-esc (spec.containers[name: *].securityContext.allowPrivilegeEscalation); no gatekeeper.sh/mutations annotation)"), up[0].reason)
+        let action = try XCTUnwrap(up[0].action)
+        XCTAssertEqual(action.actionClass, .disruptive)
+        XCTAssertEqual(action.request.contentType, MediaType.strategicMergePatch)
+        XCTAssertEqual(action.disruptedNodes, ["node-1", "node-2"], "the restart replaces every pod of the workload")
+
+        let down = check.evaluate(snapshot(pods: pods, mutators: [Self.assign()], webhookUp: false), .defaults).findings.filter { $0.object.kind == "Deployment" }
+        XCTAssertNil(down.first?.action)
+        XCTAssertTrue(down.first?.reason.contains("Gatekeeper's mutating webhook is not available (Deployment gatekeeper-system/gatekeeper-controller-manager has no available replicas), so a recreated pod would miss the mutation again") == true,
+                      down.first?.reason ?? "")
+    }
+
+    func testAPodTheLastRestartCreatedIsNotRestartedAgain() throws {
+        var restarted = deployment
+        restarted.templateAnnotations = ["kubectl.kubernetes.io/restartedAt": "2026-03-02T10:00:00Z"]
+        var before = pod("cart-old", privEsc: nil), after = pod("cart-new", privEsc: nil)
+        before.created = "2026-03-02T09:00:00Z"
+        after.created = "2026-03-02T10:00:05Z"
+        let s = Snapshot(pods: [before, after], workloads: [restarted, webhook],
+                         objects: [Self.assign(), Fixture.namespace("shop"), replicaSet, webhookConfig])
+        let findings = check.evaluate(s, .defaults).findings.filter { $0.object.kind != "Assign" }
+        let looped = try XCTUnwrap(findings.first { $0.object.name == "cart-new" })
+        XCTAssertNil(looped.action)
+        XCTAssertTrue(looped.reason.contains("created at 2026-03-02T10:00:05Z, after Deployment shop/cart's restart at 2026-03-02T10:00:00Z, and still unmutated"), looped.reason)
+        XCTAssertNotNil(findings.first { $0.object.name == "cart" }?.action, "the older pod still gets its restart")
     }
 
     func testMatchNamespacesGlobsExclusionsAndSelectors() {
@@ -116,9 +141,9 @@ final class GatekeeperMutationDriftCheckTests: XCTestCase {
         withArgs.spec = ["containers": [["name": "cart", "args": ["--safe"]]]]
         let s = snapshot(pods: [pod("no-args", privEsc: nil), withArgs, pod("sc", privEsc: false)], mutators: [merge, guarded])
         // ModifySet misses no-args and sc; the guarded Assign (MustExist securityContext) only sc.
-        let report = check.evaluate(s, .defaults)
-        XCTAssertEqual(report.findings.filter { $0.object.kind == "Pod" }.map(\.object.name), ["no-args", "sc"])
-        XCTAssertTrue(report.findings.first { $0.object.name == "sc" }!.reason.hasPrefix("missed Assign guarded, ModifySet args"))
+        let drifts = MutationEvaluator(mutators: check.mutators(s).valid, snapshot: s).drifts()
+        XCTAssertEqual(drifts.map(\.pod.meta.name), ["no-args", "sc"])
+        XCTAssertEqual(drifts.map { $0.missed.map(\.label) }, [["ModifySet args"], ["Assign guarded", "ModifySet args"]])
     }
 
     func testUnsupportedMutatorsAreReportedNotGuessed() {

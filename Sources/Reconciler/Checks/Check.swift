@@ -61,7 +61,7 @@ public struct CheckReport: Sendable, Equatable {
 
 /// The registry of built-in checks, in the order `kreconcile checks` lists them.
 public enum Checks {
-    public static let all: [any Check] = [OwnerReferencesCheck(), KubeArmorImageDriftCheck(), OrphanedVAPCheck(), MutationDriftCheck()]
+    public static let all: [any Check] = [OwnerReferencesCheck(), KubeArmorImageDriftCheck(), AppArmorUnprotectedPodsCheck(), OrphanedVAPCheck(), MutationDriftCheck()]
 
     public static func named(_ name: String) -> (any Check)? { all.first { $0.name == name } }
 

@@ -68,7 +68,9 @@ extension Snapshot {
                 try SpecRetention.$current.withValue(.everything) {
                 switch input.shape {
                 case .pod:
-                    pods.append(try decoder.decode(PodRecord.self, from: data))
+                    pods.append(try PodKeptKeys.$current.withValue(PodKeptKeys(optOutKey: settings.optOutKey)) {
+                        try decoder.decode(PodRecord.self, from: data)
+                    })
                 case .workload:
                     var w = try decoder.decode(WorkloadRecord.self, from: data)
                     w.apiVersion = apiVersion
@@ -76,7 +78,7 @@ extension Snapshot {
                     workloads.append(w)
                 case .object(let keepSpec):
                     var o = try decoder.decode(ObjectRecord.self, from: data)
-                    if !keepSpec { o.spec = nil }
+                    if !keepSpec { o.spec = nil; o.status = nil }
                     objects.append(o)
                 }
                 }

@@ -75,6 +75,7 @@ public struct SnapshotLoader: Sendable {
     }
 
     public func load() async throws -> Snapshot {
+        let started = Date()
         let inputs = Self.inputs(checks: checks, settings: settings)
         let counter = ProgressCounter(kindsTotal: inputs.count, sink: progress)
         // Plain objects first, then pods and workloads: a check may need whole pod specs
@@ -91,7 +92,9 @@ public struct SnapshotLoader: Sendable {
         loaded.workloads = rest.workloads
         loaded.listed.formUnion(rest.listed)
         loaded.unavailable.merge(rest.unavailable) { a, _ in a }
-        return Snapshot(pods: loaded.pods, workloads: loaded.workloads, objects: loaded.objects, listed: loaded.listed, unavailable: loaded.unavailable)
+        var snapshot = Snapshot(pods: loaded.pods, workloads: loaded.workloads, objects: loaded.objects, listed: loaded.listed, unavailable: loaded.unavailable)
+        snapshot.takenAt = started
+        return snapshot
     }
 
     private struct Loaded: Sendable {
@@ -180,7 +183,13 @@ public struct SnapshotLoader: Sendable {
         do {
             switch input.shape {
             case .pod:
-                return .pods(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage).items)
+                // Each page is filtered and its repeated strings shared while it is decoded.
+                let interner = StringInterner()
+                return try await PodKeptKeys.$current.withValue(PodKeptKeys(optOutKey: settings.optOutKey)) {
+                    try await StringInterner.$shared.withValue(interner) {
+                        .pods(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage).items)
+                    }
+                }
             case .workload:
                 let items = try await client.list(resource, options: options(false), as: WorkloadRecord.self, onPage: onPage).items
                 return .workloads(items.map { var w = $0; w.apiVersion = resource.apiVersion; w.kind = resource.kind; return w })

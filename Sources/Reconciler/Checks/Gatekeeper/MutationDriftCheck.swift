@@ -30,11 +30,9 @@ public struct MutationDriftCheck: Check {
     public var inputs: [SnapshotInput] {
         GatekeeperAPI.mutatorInputs + [
             .builtIn(.pods, shape: .pod),
-            .builtIn(.deployments, shape: .workload), .builtIn(.statefulSets, shape: .workload), .builtIn(.daemonSets, shape: .workload),
-            .builtIn(.replicaSets),
             SnapshotInput(.discovered(group: GatekeeperAPI.admissionGroup, versions: ["v1"], plural: "mutatingwebhookconfigurations", kind: Self.webhookKind.kind),
                           optional: true, shape: .object(keepSpec: false)),
-        ]
+        ] + PodRecreation.inputs
     }
 
     public func validateOptions(_ options: [String: JSONValue]) -> OptionProblem? {
@@ -85,7 +83,7 @@ public struct MutationDriftCheck: Check {
         let drifts = MutationEvaluator(mutators: mutators, snapshot: snapshot).drifts()
         switch fix(settings) {
         case .template: findings += TemplateFix(check: name, snapshot: snapshot).findings(drifts)
-        case .restart: findings += restartFindings(drifts, snapshot)
+        case .restart: findings += restartFindings(drifts, snapshot, settings)
         }
         return CheckReport(check: name, findings: findings)
     }
@@ -99,14 +97,29 @@ public struct MutationDriftCheck: Check {
                        action: nil)
     }
 
-    /// Restart mode: recreate through the workload while the webhook can mutate the new pods.
-    private func restartFindings(_ drifts: [PodDrift], _ snapshot: Snapshot) -> [Finding] {
-        let down = GatekeeperWebhook.unavailable(snapshot)
-        return drifts.map { d in
-            let why = down.map { "Gatekeeper's mutating webhook is not available (\($0)): a recreated pod would miss it again; not restarted" }
-                ?? "restart mode needs the shared pod-recreation engine, not on this branch yet; not restarted (fix: template writes it into the workload)"
-            return Finding(check: name, object: d.pod.ref, reason: "\(d.summary); \(why)", action: nil)
+    /// Restart mode: recreate through the workload (the shared `PodRecreation`: rollout
+    /// restart, eviction, budgets, PDBs, health gate) while the webhook can mutate the new
+    /// pods. A pod created after its workload's last rollout restart that still misses the
+    /// mutation shows the webhook did not mutate it: restarting again would loop, so it is
+    /// reported.
+    private func restartFindings(_ drifts: [PodDrift], _ snapshot: Snapshot, _ settings: Settings) -> [Finding] {
+        let owners = PodOwnerIndex(snapshot: snapshot)
+        var candidates: [RecreateCandidate] = [], findings: [Finding] = []
+        for d in drifts {
+            if case .workload(let w) = owners.owner(of: d.pod), let restarted = w.templateAnnotations[RolloutRestart.annotation],
+               let created = d.pod.created, created >= restarted {
+                findings.append(Finding(check: name, object: d.pod.ref,
+                    reason: "\(d.summary); created at \(created), after \(w.ref)'s restart at \(restarted), and still unmutated: the webhook did not mutate it (namespace ignored by the webhook? mutator added since?); not restarted again",
+                    action: nil))
+            } else {
+                candidates.append(RecreateCandidate(pod: d.pod, problem: d.summary))
+            }
         }
+        let blocked = GatekeeperWebhook.unavailable(snapshot).map {
+            "Gatekeeper's mutating webhook is not available (\($0)), so a recreated pod would miss the mutation again"
+        }
+        return findings + PodRecreation(check: name, snapshot: snapshot, settings: settings, options: RecreateOptions(), blocked: blocked)
+            .findings(candidates)
     }
 }
 

@@ -35,8 +35,9 @@ public struct MutatorMatch: Sendable, Equatable {
     public var kinds: [Kinds]
     public var namespaces: [String]?
     public var excludedNamespaces: [String]
-    public var labelSelector: LabelSelector?
-    public var namespaceSelector: LabelSelector?
+    /// `metav1.LabelSelector` JSON, matched by `LabelSelectorMatch`.
+    public var labelSelector: JSONValue?
+    public var namespaceSelector: JSONValue?
     public var name: String?
     public var source: String
     /// nil for AssignMetadata, which has no applyTo.
@@ -51,8 +52,14 @@ public struct MutatorMatch: Sendable, Equatable {
         }
         namespaces = m["namespaces"]?.arrayValue?.compactMap(\.stringValue)
         excludedNamespaces = (m["excludedNamespaces"]?.arrayValue ?? []).compactMap(\.stringValue)
-        labelSelector = try m["labelSelector"].map { j throws(MutatorProblem) in try LabelSelector(j) }
-        namespaceSelector = try m["namespaceSelector"].map { j throws(MutatorProblem) in try LabelSelector(j) }
+        labelSelector = m["labelSelector"]
+        namespaceSelector = m["namespaceSelector"]
+        for (field, selector) in [("labelSelector", labelSelector), ("namespaceSelector", namespaceSelector)] where selector != nil {
+            // A malformed selector (unknown operator) answers nil for any labels.
+            guard LabelSelectorMatch.matches(selector, [:]) != nil else {
+                throw MutatorProblem("match.\(field) has an operator other than In, NotIn, Exists, DoesNotExist")
+            }
+        }
         name = m["name"]?.stringValue
         source = m["source"]?.stringValue ?? "All"
         guard ["All", "Original", "Generated"].contains(source) else { throw MutatorProblem("match.source \"\(source)\" is not All, Original or Generated") }
@@ -87,10 +94,10 @@ public struct MutatorMatch: Sendable, Equatable {
         if let ns = o.namespace {
             if let namespaces, !namespaces.contains(where: { gatekeeperWildcard($0, matches: ns) }) { return false }
             if excludedNamespaces.contains(where: { gatekeeperWildcard($0, matches: ns) }) { return false }
-            if let namespaceSelector, !namespaceSelector.matches(o.namespaceLabels ?? [:]) { return false }
+            if LabelSelectorMatch.matches(namespaceSelector, o.namespaceLabels ?? [:]) != true { return false }
         }
         if let name, !gatekeeperWildcard(name, matches: o.name) { return false }
-        if let labelSelector, !labelSelector.matches(o.labels) { return false }
+        if LabelSelectorMatch.matches(labelSelector, o.labels) != true { return false }
         return true
     }
 

@@ -9,23 +9,29 @@ struct TemplateFix {
     let snapshot: Snapshot
 
     func findings(_ drifts: [PodDrift]) -> [Finding] {
-        let lookup = PodWorkloadLookup(snapshot)
+        let owners = PodOwnerIndex(snapshot: snapshot)
         var byWorkload: [String: (WorkloadRecord, [PodDrift])] = [:]
         var out: [Finding] = []
         for d in drifts {
-            switch lookup.workload(of: d.pod) {
-            case .success(let w): byWorkload[w.meta.uid, default: (w, [])].1.append(d)
-            case .failure(let why):
-                out.append(Finding(check: check, object: d.pod.ref, reason: "\(d.summary); \(why.description): no pod template to write it into", action: nil))
+            let why: String
+            switch owners.owner(of: d.pod) {
+            case .workload(let w):
+                byWorkload[w.meta.uid, default: (w, [])].1.append(d)
+                continue
+            case .evictable(let owner): why = "controlled by \(owner)"
+            case .job(let name): why = "a pod of Job \(name)"
+            case .bare: why = "a bare pod"
+            case .unresolved(let problem): why = problem
             }
+            out.append(Finding(check: check, object: d.pod.ref, reason: "\(d.summary); \(why): no Deployment/StatefulSet/DaemonSet template to write it into", action: nil))
         }
         for (w, pods) in byWorkload.values.sorted(by: { $0.0.ref < $1.0.ref }) {
-            out.append(finding(w, pods))
+            out.append(finding(w, pods, owners))
         }
         return out
     }
 
-    private func finding(_ w: WorkloadRecord, _ drifts: [PodDrift]) -> Finding {
+    private func finding(_ w: WorkloadRecord, _ drifts: [PodDrift], _ owners: PodOwnerIndex) -> Finding {
         var seen: Set<String> = []
         let mutators = drifts.flatMap(\.missed).filter { seen.insert($0.label).inserted }.sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
         let what = "\(drifts.count) pod(s) missed \(mutators.map(\.label).joined(separator: ", ")) (\(drifts.map(\.pod.meta.name).joined(separator: ", ")))"
@@ -38,6 +44,9 @@ struct TemplateFix {
             return report("\(m.label) writes \(m.location), outside the pod's spec and metadata: not expressible on the template")
         }
         if w.paused { return report("Deployment is paused: its template would not roll out") }
+        if let why = HealthGate.unhealthyReason(w) {
+            return report("rollout in progress or unavailable (\(why)): not patched this run; the next run judges its new pods")
+        }
         guard let spec = w.templateSpec else { return report("the pod template was not read") }
         var meta: [String: JSONValue] = [:]
         if !w.templateLabels.isEmpty { meta["labels"] = .object(w.templateLabels.mapValues(JSONValue.string)) }
@@ -58,11 +67,13 @@ struct TemplateFix {
         }
         let request = KubeRequest.patch(resource, namespace: w.meta.namespace, name: w.meta.name,
                                         patch: .json([.test("/metadata/resourceVersion", .string(w.meta.resourceVersion))] + ops))
-        let nodes = Array(Set(drifts.compactMap(\.pod.nodeName))).sorted()
+        // The rollout replaces every pod of the workload, not only the drifted ones.
+        let nodes = snapshot.pods.filter { !$0.meta.isDeleting && owners.workloadUID(of: $0) == w.meta.uid }.compactMap(\.nodeName).sorted()
         return Finding(check: check, object: w.ref,
                        reason: "\(what); writing the result into the pod template makes it desired state (the workload then rolls)",
                        action: Action(actionClass: .disruptive, target: w.ref,
                                       summary: "write \(mutators.map(\.label).joined(separator: ", ")) into the pod template (\(ops.count) patch op(s))",
-                                      request: request, disruptedNodes: nodes))
+                                      request: request, disruptedNodes: nodes, disruptedPodLabels: w.templateLabels,
+                                      since: drifts.compactMap(\.pod.created).min()))
     }
 }
