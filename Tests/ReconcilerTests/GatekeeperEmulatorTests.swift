@@ -7,34 +7,29 @@ import XCTest
 /// Both Gatekeeper checks end to end on the emulator: its garbage collector, its admission
 /// hooks and its workload controllers play the cluster; kreconcile runs for real.
 final class GatekeeperEmulatorTests: XCTestCase {
-    static let templateCRD = """
-    apiVersion: apiextensions.k8s.io/v1
-    kind: CustomResourceDefinition
-    metadata: {name: constrainttemplates.templates.gatekeeper.sh}
-    spec:
-      group: templates.gatekeeper.sh
-      names: {kind: ConstraintTemplate, listKind: ConstraintTemplateList, plural: constrainttemplates, singular: constrainttemplate}
-      scope: Cluster
-      # Gatekeeper's CRD serves v1beta1 too: the version its controller writes in owner
-      # references (the garbage collector resolves owners at that version).
-      versions:
-      - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
-      - {name: v1beta1, served: true, storage: false, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
-    """
+    /// A cluster-scoped CustomResourceDefinition that keeps any field; the first version stores.
+    static func crd(_ group: String, kind: String, plural: String, versions: [String], labels: String = "{}") -> String {
+        let served = versions.enumerated().map { i, v in
+            "  - {name: \(v), served: true, storage: \(i == 0), schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}"
+        }.joined(separator: "\n")
+        return """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: \(plural).\(group), labels: \(labels)}
+        spec:
+          group: \(group)
+          names: {kind: \(kind), listKind: \(kind)List, plural: \(plural), singular: \(plural)}
+          scope: Cluster
+          versions:
+        \(served)
+        """
+    }
 
-    static let constraintCRD = """
-    apiVersion: apiextensions.k8s.io/v1
-    kind: CustomResourceDefinition
-    metadata:
-      name: k8sallowedrepos.constraints.gatekeeper.sh
-      labels: {gatekeeper.sh/constraint: "yes"}
-    spec:
-      group: constraints.gatekeeper.sh
-      names: {kind: K8sAllowedRepos, listKind: K8sAllowedReposList, plural: k8sallowedrepos, singular: k8sallowedrepos}
-      scope: Cluster
-      versions:
-      - {name: v1beta1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
-    """
+    // Gatekeeper's template CRD serves v1beta1 too: the version its controller writes in
+    // owner references (the garbage collector resolves owners at that version).
+    static let templateCRD = crd("templates.gatekeeper.sh", kind: "ConstraintTemplate", plural: "constrainttemplates", versions: ["v1", "v1beta1"])
+    static let constraintCRD = crd("constraints.gatekeeper.sh", kind: "K8sAllowedRepos", plural: "k8sallowedrepos", versions: ["v1beta1"],
+                                   labels: "{gatekeeper.sh/constraint: \"yes\"}")
 
     func uid(_ c: TestCluster, _ resource: String, _ name: String) throws -> String {
         try XCTUnwrap(c.emulator.object(resource, namespace: nil, name: name)?["metadata"]?["uid"]?.stringValue, "\(resource) \(name)")
@@ -153,15 +148,7 @@ final class GatekeeperEmulatorTests: XCTestCase {
     kind: Namespace
     metadata: {name: gatekeeper-system}
     ---
-    apiVersion: apiextensions.k8s.io/v1
-    kind: CustomResourceDefinition
-    metadata: {name: assign.mutations.gatekeeper.sh}
-    spec:
-      group: mutations.gatekeeper.sh
-      names: {kind: Assign, listKind: AssignList, plural: assign, singular: assign}
-      scope: Cluster
-      versions:
-      - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+    \(crd("mutations.gatekeeper.sh", kind: "Assign", plural: "assign", versions: ["v1"]))
     ---
     apiVersion: mutations.gatekeeper.sh/v1
     kind: Assign
