@@ -58,7 +58,9 @@ final class EndToEndTests: XCTestCase {
         // Every write was preconditioned, and each changed object got an Event.
         for w in c.writes() {
             let body = String(decoding: w.body ?? Data(), as: UTF8.self)
-            XCTAssertTrue(body.contains("\"op\":\"test\"") || body.contains("preconditions"), "\(w.method) \(w.path): \(body)")
+            // A JSON-patch test, delete preconditions, or (rollout restarts) a resourceVersion in the patch.
+            XCTAssertTrue(body.contains("\"op\":\"test\"") || body.contains("preconditions") || body.contains("\"resourceVersion\""),
+                          "\(w.method) \(w.path): \(body)")
         }
         let events = c.emulator.objects("events.events.k8s.io", namespace: "kubearmor")
         XCTAssertEqual(Set(events.compactMap { $0["regarding"]?["name"]?.stringValue }), [controller, daemonSet])
@@ -79,7 +81,7 @@ final class EndToEndTests: XCTestCase {
         let c = try await E2ECluster.start(example: try E2ECluster.exampleWithoutOperatorOwners())
         defer { Task { await c.stop() } }
         let plan = try await c.run(["plan", "-o", "json"])
-        let actionable = try entries(plan).filter { $0["action"] != nil && $0["action"] != .null }.count
+        let actionable = try entries(plan).filter { $0["action"] != nil && $0["action"] != .null && $0["object"]?["namespace"] == "kubearmor" }.count
         XCTAssertGreaterThan(actionable, 10, plan.stdout)
 
         var appliedPerRun: [Int] = []
@@ -89,9 +91,9 @@ final class EndToEndTests: XCTestCase {
             let r = try await c.run(["run", "-o", "json"])
             XCTAssertEqual(r.code, 0, "run \(run): \(r.stderr)")
             let applied = try entries(r).filter { $0["result"] == "applied" }.count
-            XCTAssertLessThanOrEqual(c.writes().count, 5, "run \(run) wrote more than maxPerNamespace")
+            XCTAssertLessThanOrEqual(c.writes().filter { $0.namespace == "kubearmor" }.count, 5, "run \(run) wrote more than maxPerNamespace")
             XCTAssertEqual(c.writes().count, applied)
-            written += c.writes().compactMap(\.name)
+            written += c.writes().filter { $0.namespace == "kubearmor" }.compactMap(\.name)
             appliedPerRun.append(applied)
             if run == 1 {
                 let deferred = try entries(r).filter { $0["result"] == "deferred" }
@@ -99,9 +101,9 @@ final class EndToEndTests: XCTestCase {
             }
             if applied == 0 { break }
         }
-        XCTAssertEqual(appliedPerRun.first, 5)
+        XCTAssertGreaterThanOrEqual(appliedPerRun.first ?? 0, 5, "5 in kubearmor, plus fixes in other namespaces")
         XCTAssertEqual(appliedPerRun.last, 0, "the last run finds nothing left: \(appliedPerRun)")
-        XCTAssertEqual(written.count, actionable, "every planned fix applied exactly once over the runs: \(appliedPerRun)")
+        XCTAssertEqual(written.count, actionable, "every planned kubearmor fix applied exactly once over the runs: \(appliedPerRun)")
     }
 
     func testMaxChangesFlagOverridesTheSettings() async throws {
@@ -112,7 +114,7 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try results(r)[controller], "applied", "metadata fixes go first")
         XCTAssertEqual(try results(r)[daemonSet], "deferred")
         XCTAssertEqual(c.writes().count, 1)
-        XCTAssertEqual(try r.json()["estimate"]?["runsNeeded"], 2)
+        XCTAssertEqual(try r.json()["estimate"]?["runsNeeded"], 5, "five actionable findings, one per run")
     }
 
     func testClientDryRunWritesNothingAndPlansWhatARealRunDoes() async throws {
@@ -125,10 +127,18 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try results(dry)[controller], "dry-run")
 
         let real = try await c.run(["run", "-o", "json"])
-        let planned = try entries(dry).compactMap { $0["action"]?["request"] }
-        let sent = try entries(real).compactMap { $0["action"]?["request"] }
+        // A rollout restart stamps its own snapshot's time: the two runs differ only there.
+        func unstamped(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case .object(let o): return .object(o.mapValues(unstamped).merging(o["kubectl.kubernetes.io/restartedAt"] == nil ? [:] : ["kubectl.kubernetes.io/restartedAt": "TIME"]) { _, b in b })
+            case .array(let a): return .array(a.map(unstamped))
+            default: return v
+            }
+        }
+        let planned = try entries(dry).compactMap { $0["action"]?["request"] }.map(unstamped)
+        let sent = try entries(real).compactMap { $0["action"]?["request"] }.map(unstamped)
         XCTAssertEqual(planned, sent, "the dry run shows exactly the requests the real run sent")
-        XCTAssertEqual(c.writes().count, sent.count)
+        XCTAssertEqual(c.writes().count, try entries(real).filter { $0["result"] == "applied" }.count)
     }
 
     func testServerDryRunSendsDryRunAllAndChangesNothing() async throws {
@@ -137,7 +147,8 @@ final class EndToEndTests: XCTestCase {
         let r = try await c.run(["run", "--dry-run=server", "--show-requests"])
         XCTAssertEqual(r.code, 0, r.stderr)
         let writes = c.writes(includingBookkeeping: true)
-        XCTAssertEqual(writes.count, 2, "\(writes.map(\.path))")
+        // Owner reference, orphaned binding, image, one rollout restart (the second waits for the health gate).
+        XCTAssertEqual(writes.count, 4, "\(writes.map(\.path))")
         XCTAssertTrue(writes.allSatisfy { $0.query["dryRun"] == ["All"] })
         XCTAssertTrue(r.stdout.contains("?dryRun=All&fieldManager=kreconcile"), r.stdout)
         XCTAssertNil(c.object("deployments", "kubearmor", controller)?["metadata"]?["ownerReferences"])
@@ -188,10 +199,10 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(rb.code, 0, rb.stderr)
         let states = try [ra, rb].map { try $0.json()["metadata"]?["lock"]?["state"]?.stringValue ?? "" }
         let applied = try [ra, rb].map { try entries($0).filter { $0["result"] == "applied" }.count }
-        XCTAssertEqual(applied.reduce(0, +), 2, "each fix applied exactly once: \(states) \(applied)")
+        XCTAssertEqual(applied.reduce(0, +), 4, "each fix applied exactly once: \(states) \(applied)")
         XCTAssertTrue(applied.contains(0), "only one run acted: \(states) \(applied)")
         XCTAssertEqual(states.sorted(), ["acquired", "held-by-other"], "the runs overlapped and the Lease kept one out")
-        XCTAssertEqual(c.writes().count, 2)
+        XCTAssertEqual(c.writes().count, 4)
     }
 
     func testALiveLeaseHolderMeansExitZeroWithoutActing() async throws {
@@ -233,10 +244,13 @@ final class EndToEndTests: XCTestCase {
         defer { Task { await c.stop() } }
         let dry = try await c.run(["plan", "--exit-code"])
         XCTAssertEqual(dry.code, 3, dry.stderr)
+        // The example's Assign targets only Pods: its "at risk" report stays until someone
+        // changes the mutator, so findings remain after the fixes too.
         let fixed = try await c.run(["run", "--exit-code"])
-        XCTAssertEqual(fixed.code, 0, "everything applied: \(fixed.stdout)")
+        XCTAssertEqual(fixed.code, 3, "the at-risk report remains: \(fixed.stdout)")
         let clean = try await c.run(["run", "--dry-run", "--exit-code"])
-        XCTAssertEqual(clean.code, 0, clean.stdout)
+        XCTAssertEqual(clean.code, 3, clean.stdout)
+        XCTAssertTrue(clean.stdout.contains("at risk"), clean.stdout)
     }
 
     func testSIGTERMFinishesTheWriteInFlightReportsAndReleasesTheLease() async throws {
@@ -270,7 +284,7 @@ final class EndToEndTests: XCTestCase {
             applied += try entries(r).filter { $0["result"] == "applied" }.count
             XCTAssertNotNil(c.object("leases", "default", "kreconcile-shard-\(index)-of-3"))
         }
-        XCTAssertEqual(applied, 2, "every namespace belongs to exactly one shard")
+        XCTAssertEqual(applied, 3, "every namespace belongs to exactly one shard (restarts beyond the first wait for the health gate)")
     }
 
     /// Waits until no request has been logged for `seconds`.

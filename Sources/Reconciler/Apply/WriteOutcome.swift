@@ -18,7 +18,11 @@ enum WriteOutcome {
             return (.skipped, "object changed since the snapshot (JSON-patch test failed: \(answer))")
         case 429 where request.path.hasSuffix("/eviction"):
             // An Eviction's 429 is a PodDisruptionBudget saying "not now": a later run retries.
-            return (.skipped, "eviction blocked by a PodDisruptionBudget (\(answer)): \(error.message ?? "")")
+            return (.deferred, "eviction blocked by a PodDisruptionBudget (\(answer)); a later run retries: \(error.message ?? "")")
+        case 500 where request.path.hasSuffix("/eviction"):
+            // pkg/registry/core/pod/storage/eviction.go: more than one budget selects the
+            // pod; the API server refuses every eviction of it until the budgets are fixed.
+            return (.failed, "several PodDisruptionBudgets select this pod; the API server refuses to evict it until only one does (\(answer))")
         default:
             return (.failed, error.description)
         }

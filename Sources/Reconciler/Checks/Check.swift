@@ -20,10 +20,14 @@ public protocol Check: Sendable {
     /// reports the problem as `FILE: checks.<name>.<field>: <problem>`. Defaults to none.
     func validateOptions(_ options: [String: JSONValue]) -> OptionProblem?
     func evaluate(_ snapshot: Snapshot, _ settings: Settings) -> CheckReport
+    /// Where pods (and workload templates) must keep their whole spec, decided from the
+    /// plain objects listed first (`SpecRetention`). Defaults to nowhere.
+    func specRetention(_ objects: Snapshot, _ settings: Settings) -> SpecRetention?
 }
 
 extension Check {
     public func inputs(for settings: Settings) -> [SnapshotInput] { inputs }
+    public func specRetention(_ objects: Snapshot, _ settings: Settings) -> SpecRetention? { nil }
     public func validateOptions(_ options: [String: JSONValue]) -> OptionProblem? { nil }
 }
 
@@ -57,7 +61,7 @@ public struct CheckReport: Sendable, Equatable {
 
 /// The registry of built-in checks, in the order `kreconcile checks` lists them.
 public enum Checks {
-    public static let all: [any Check] = [OwnerReferencesCheck(), KubeArmorImageDriftCheck()]
+    public static let all: [any Check] = [OwnerReferencesCheck(), KubeArmorImageDriftCheck(), AppArmorUnprotectedPodsCheck(), OrphanedVAPCheck(), MutationDriftCheck()]
 
     public static func named(_ name: String) -> (any Check)? { all.first { $0.name == name } }
 

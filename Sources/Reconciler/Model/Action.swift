@@ -26,14 +26,25 @@ public struct Action: Sendable, Equatable {
     /// Short verb phrase for the report: "add ownerReference to Deployment kubearmor-operator".
     public var summary: String
     public var request: KubeRequest
-    /// Nodes whose pods this action disrupts (for `maxPerNode`); empty when none.
+    /// Nodes whose pods this action disrupts (for `maxPerNode`), once per pod: a restart
+    /// of a workload with two pods on node-1 lists node-1 twice. Empty when none.
     public var disruptedNodes: [String]
+    /// Labels of the pods a disruptive action replaces (a restarted workload's pod
+    /// template): the Planner defers it while a PodDisruptionBudget selecting them allows
+    /// no disruption. nil: no budget check (an eviction: the API server checks it).
+    public var disruptedPodLabels: [String: String]?
+    /// When the oldest problem this action fixes began (RFC 3339): disruptive actions run
+    /// oldest first (`FairOrder`).
+    public var since: String?
 
-    public init(actionClass: ActionClass, target: ObjectRef, summary: String, request: KubeRequest, disruptedNodes: [String] = []) {
+    public init(actionClass: ActionClass, target: ObjectRef, summary: String, request: KubeRequest, disruptedNodes: [String] = [],
+                disruptedPodLabels: [String: String]? = nil, since: String? = nil) {
         self.actionClass = actionClass
         self.target = target
         self.summary = summary
         self.request = request
         self.disruptedNodes = disruptedNodes
+        self.disruptedPodLabels = disruptedPodLabels
+        self.since = since
     }
 }

@@ -9,6 +9,8 @@ public enum DeferReason: Sendable, Equatable, CustomStringConvertible {
     case objectAlreadyPlanned
     /// The action's namespace belongs to another shard.
     case otherShard(index: Int)
+    /// A PodDisruptionBudget (namespace/name) selecting the pods allows no disruption now.
+    case disruptionBudget(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum DeferReason: Sendable, Equatable, CustomStringConvertible {
         case .healthGate(let u, let n): return "health gate: \(u) workloads unhealthy (maxUnhealthyWorkloads=\(n))"
         case .objectAlreadyPlanned: return "another action of this run already changes this object"
         case .otherShard(let i): return "belongs to shard \(i)"
+        case .disruptionBudget(let pdb): return "PodDisruptionBudget \(pdb) allows 0 disruptions now"
         }
     }
 }

@@ -31,7 +31,7 @@ struct BudgetPacker {
             if unhealthy >= budgets.maxUnhealthyWorkloads {
                 return .healthGate(unhealthy: unhealthy, limit: budgets.maxUnhealthyWorkloads)
             }
-            if let node = action.disruptedNodes.sorted().first(where: { perNode[$0, default: 0] >= budgets.maxPerNode }) {
+            if let node = PerNodeCount.overBudget(action.disruptedNodes, planned: perNode, limit: budgets.maxPerNode) {
                 return .maxPerNode(node: node, limit: budgets.maxPerNode)
             }
         }
@@ -40,7 +40,7 @@ struct BudgetPacker {
         if let ns = action.target.namespace { perNamespace[ns, default: 0] += 1 }
         if action.actionClass.isDisruptive {
             disruptive += 1
-            for node in Set(action.disruptedNodes) { perNode[node, default: 0] += 1 }
+            for node in action.disruptedNodes { perNode[node, default: 0] += 1 }
         }
         return nil
     }

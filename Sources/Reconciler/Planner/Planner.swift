@@ -7,7 +7,8 @@ public enum Planner {
     public static func plan(_ reports: [CheckReport], snapshot: Snapshot, settings: Settings, shard: Shard?) -> Plan {
         let exclusions = Exclusions(settings: settings, snapshot: snapshot)
         let findings = reports.flatMap(\.findings).filter { !exclusions.isExcluded($0) }
-        let actionable = findings.filter { $0.action != nil }.sorted(by: actionOrder)
+        let actionable = FairOrder.spreadDisruptive(findings.filter { $0.action != nil }.sorted(by: actionOrder))
+        let pdbGate = DisruptionBudgetGate(snapshot: snapshot)
         let reportOnly = findings.filter { $0.action == nil }.sorted { ($0.object, $0.check, $0.reason) < ($1.object, $1.check, $1.reason) }
 
         var packer = BudgetPacker(budgets: settings.budgets,
@@ -17,6 +18,8 @@ public enum Planner {
             let action = finding.action!
             if let shard, !shard.owns(action.target.namespace) {
                 entries.append(PlanEntry(finding: finding, decision: .deferred(.otherShard(index: shard.owner(of: action.target.namespace)))))
+            } else if let pdb = pdbGate.blocking(action) {
+                entries.append(PlanEntry(finding: finding, decision: .deferred(.disruptionBudget(pdb))))
             } else if let reason = packer.offer(action) {
                 entries.append(PlanEntry(finding: finding, decision: .deferred(reason)))
             } else {

@@ -99,7 +99,9 @@ public struct Run: Sendable {
         if options.mode == .offline {
             do {
                 let documents = try Snapshot.parseFiles(options.snapshotFiles)
-                return try Snapshot(documents: documents, checks: checks, settings: options.settings)
+                var snapshot = try Snapshot(documents: documents, checks: checks, settings: options.settings)
+                snapshot.takenAt = now()
+                return snapshot
             } catch {
                 throw Failure(description: "\(error)", isInputError: true)
             }

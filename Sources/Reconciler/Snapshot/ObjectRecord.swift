@@ -7,15 +7,18 @@ public struct ObjectRecord: SnapshotRecord, Equatable, Decodable {
     public var kind: String
     public var meta: MetaRecord
     public var spec: JSONValue?
+    /// Kept with the spec (a PodDisruptionBudget's `disruptionsAllowed`).
+    public var status: JSONValue?
 
-    public init(apiVersion: String, kind: String, meta: MetaRecord, spec: JSONValue? = nil) {
+    public init(apiVersion: String, kind: String, meta: MetaRecord, spec: JSONValue? = nil, status: JSONValue? = nil) {
         self.apiVersion = apiVersion
         self.kind = kind
         self.meta = meta
         self.spec = spec
+        self.status = status
     }
 
-    enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, spec }
+    enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, spec, status }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -25,5 +28,6 @@ public struct ObjectRecord: SnapshotRecord, Equatable, Decodable {
         kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? ""
         meta = try c.decode(MetaRecord.self, forKey: .metadata)
         spec = try c.decodeIfPresent(JSONValue.self, forKey: .spec)
+        status = try c.decodeIfPresent(JSONValue.self, forKey: .status)
     }
 }

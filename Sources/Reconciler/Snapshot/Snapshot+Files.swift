@@ -64,9 +64,13 @@ extension Snapshot {
             let name = object.value(at: ["metadata", "name"])?.stringValue ?? "?"
             do {
                 let data = object.jsonData()
+                // Snapshot files are small: every pod and template keeps its spec.
+                try SpecRetention.$current.withValue(.everything) {
                 switch input.shape {
                 case .pod:
-                    pods.append(try decoder.decode(PodRecord.self, from: data))
+                    pods.append(try PodKeptKeys.$current.withValue(PodKeptKeys(optOutKey: settings.optOutKey)) {
+                        try decoder.decode(PodRecord.self, from: data)
+                    })
                 case .workload:
                     var w = try decoder.decode(WorkloadRecord.self, from: data)
                     w.apiVersion = apiVersion
@@ -74,8 +78,9 @@ extension Snapshot {
                     workloads.append(w)
                 case .object(let keepSpec):
                     var o = try decoder.decode(ObjectRecord.self, from: data)
-                    if !keepSpec { o.spec = nil }
+                    if !keepSpec { o.spec = nil; o.status = nil }
                     objects.append(o)
+                }
                 }
             } catch {
                 throw SnapshotFileError("document \(index + 1) (\(kind) \(name)): \(Self.describe(error))")

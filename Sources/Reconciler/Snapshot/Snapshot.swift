@@ -1,3 +1,4 @@
+import Foundation
 import KubeClient
 
 /// What one run listed, as compact records (never raw JSON trees). Records are sorted by
@@ -13,6 +14,9 @@ public struct Snapshot: Sendable {
     private var namespaceIndex: [String: ObjectRecord]
     private var metaByUID: [String: MetaRecord]
     private var metaByName: [String: MetaRecord]
+    /// When the listing started (nil for snapshot files): the time a rollout restart
+    /// stamps, so one snapshot always gives the same plan.
+    public var takenAt: Date?
 
     public init(pods: [PodRecord] = [], workloads: [WorkloadRecord] = [], objects: [ObjectRecord] = [],
                 listed: Set<GroupKind>? = nil, unavailable: [GroupKind: String] = [:]) {
@@ -29,7 +33,9 @@ public struct Snapshot: Sendable {
         self.unavailable = unavailable
         self.namespaceIndex = Dictionary(byKind[.namespace, default: []].map { ($0.meta.name, $0) }, uniquingKeysWith: { a, _ in a })
         var metas: [String: MetaRecord] = [:], named: [String: MetaRecord] = [:]
-        let records: [any SnapshotRecord] = pods + workloads + objects
+        // Pods are found by binary search in `pods` instead: two more entries per pod
+        // would cost more than the pods themselves on a big cluster.
+        let records: [any SnapshotRecord] = workloads + objects
         for r in records {
             if !r.meta.uid.isEmpty { metas[r.meta.uid] = r.meta }
             named[Self.nameKey(GroupKind(apiVersion: r.apiVersion, kind: r.kind), r.meta.namespace, r.meta.name)] = r.meta
@@ -54,13 +60,26 @@ public struct Snapshot: Sendable {
     public func namespace(_ name: String) -> ObjectRecord? { namespaceIndex[name] }
 
     /// Metadata of any object in the snapshot by uid (opt-out labels of an action's target).
-    public func meta(uid: String) -> MetaRecord? { metaByUID[uid] }
+    public func meta(uid: String) -> MetaRecord? { metaByUID[uid] ?? pods.first { $0.meta.uid == uid }?.meta }
 
     /// Metadata of the object a ref names: by uid, else (hand-written snapshot files may
     /// carry no uids) by group, kind, namespace and name.
     public func meta(of ref: ObjectRef) -> MetaRecord? {
+        if ref.kind == "Pod", ref.apiVersion == "v1" { return pod(namespace: ref.namespace ?? "", name: ref.name)?.meta }
         if !ref.uid.isEmpty, let m = metaByUID[ref.uid] { return m }
         return metaByName[Self.nameKey(GroupKind(apiVersion: ref.apiVersion, kind: ref.kind), ref.namespace, ref.name)]
+    }
+
+    /// A pod by namespace and name (binary search: pods are sorted by namespace, name).
+    public func pod(namespace: String, name: String) -> PodRecord? {
+        var lo = 0, hi = pods.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let m = pods[mid].meta
+            if (m.namespace ?? "", m.name) < (namespace, name) { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < pods.count, pods[lo].meta.namespace ?? "" == namespace, pods[lo].meta.name == name else { return nil }
+        return pods[lo]
     }
 
     private static func nameKey(_ kind: GroupKind, _ namespace: String?, _ name: String) -> String {

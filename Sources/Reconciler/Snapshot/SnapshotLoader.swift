@@ -75,15 +75,39 @@ public struct SnapshotLoader: Sendable {
     }
 
     public func load() async throws -> Snapshot {
+        let started = Date()
         let inputs = Self.inputs(checks: checks, settings: settings)
         let counter = ProgressCounter(kindsTotal: inputs.count, sink: progress)
-        let report = { @Sendable (kind: GroupKind, itemsSoFar: Int?, finished: Bool) in counter.report(kind, itemsSoFar: itemsSoFar, finished: finished) }
+        // Plain objects first, then pods and workloads: a check may need whole pod specs
+        // where its objects say so (Gatekeeper mutators), and everywhere else pods stay
+        // compact records.
+        let isObject = { (i: SnapshotInput) -> Bool in if case .object = i.shape { return true }; return false }
+        var loaded = try await listPhase(inputs.filter(isObject), counter: counter)
+        let early = Snapshot(objects: loaded.objects, listed: loaded.listed, unavailable: loaded.unavailable)
+        let retention = SpecRetention.union(checks.filter { settings.checks.isEnabled($0.name) }.compactMap { $0.specRetention(early, settings) })
+        let rest = try await SpecRetention.$current.withValue(retention) {
+            try await listPhase(inputs.filter { !isObject($0) }, counter: counter)
+        }
+        loaded.pods = rest.pods
+        loaded.workloads = rest.workloads
+        loaded.listed.formUnion(rest.listed)
+        loaded.unavailable.merge(rest.unavailable) { a, _ in a }
+        var snapshot = Snapshot(pods: loaded.pods, workloads: loaded.workloads, objects: loaded.objects, listed: loaded.listed, unavailable: loaded.unavailable)
+        snapshot.takenAt = started
+        return snapshot
+    }
 
+    private struct Loaded: Sendable {
         var pods: [PodRecord] = []
         var workloads: [WorkloadRecord] = []
         var objects: [ObjectRecord] = []
         var listed: Set<GroupKind> = []
         var unavailable: [GroupKind: String] = [:]
+    }
+
+    private func listPhase(_ inputs: [SnapshotInput], counter: ProgressCounter) async throws -> Loaded {
+        let report = { @Sendable (kind: GroupKind, itemsSoFar: Int?, finished: Bool) in counter.report(kind, itemsSoFar: itemsSoFar, finished: finished) }
+        var loaded = Loaded()
         try await withThrowingTaskGroup(of: (GroupKind, Listed).self) { group in
             var next = inputs.makeIterator()
             func startNext() {
@@ -102,18 +126,18 @@ public struct SnapshotLoader: Sendable {
             for _ in 0..<concurrency { startNext() }
             while let (kind, result) = try await group.next() {
                 switch result {
-                case .pods(let p): pods += p; listed.insert(kind)
-                case .workloads(let w): workloads += w; listed.insert(kind)
+                case .pods(let p): loaded.pods += p; loaded.listed.insert(kind)
+                case .workloads(let w): loaded.workloads += w; loaded.listed.insert(kind)
                 case .objects(let o):
-                    objects += o
-                    listed.insert(kind)
-                    listed.formUnion(o.map { GroupKind(apiVersion: $0.apiVersion, kind: $0.kind) })
-                case .unavailable(let why): unavailable[kind] = why
+                    loaded.objects += o
+                    loaded.listed.insert(kind)
+                    loaded.listed.formUnion(o.map { GroupKind(apiVersion: $0.apiVersion, kind: $0.kind) })
+                case .unavailable(let why): loaded.unavailable[kind] = why
                 }
                 startNext()
             }
         }
-        return Snapshot(pods: pods, workloads: workloads, objects: objects, listed: listed, unavailable: unavailable)
+        return loaded
     }
 
     private func list(_ input: SnapshotInput, onPage: @escaping @Sendable (Int) -> Void) async throws -> Listed {
@@ -159,7 +183,13 @@ public struct SnapshotLoader: Sendable {
         do {
             switch input.shape {
             case .pod:
-                return .pods(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage).items)
+                // Each page is filtered and its repeated strings shared while it is decoded.
+                let interner = StringInterner()
+                return try await PodKeptKeys.$current.withValue(PodKeptKeys(optOutKey: settings.optOutKey)) {
+                    try await StringInterner.$shared.withValue(interner) {
+                        .pods(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage).items)
+                    }
+                }
             case .workload:
                 let items = try await client.list(resource, options: options(false), as: WorkloadRecord.self, onPage: onPage).items
                 return .workloads(items.map { var w = $0; w.apiVersion = resource.apiVersion; w.kind = resource.kind; return w })

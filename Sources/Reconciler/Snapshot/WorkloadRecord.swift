@@ -54,10 +54,14 @@ public struct WorkloadRecord: SnapshotRecord, Equatable, Decodable {
     public var containers: [ContainerRecord]
     public var initContainers: [ContainerRecord]
     public var status: WorkloadStatus
+    /// The pod template's whole `spec`, only where `SpecRetention.current` asks for templates.
+    public var templateSpec: JSONValue?
 
     public init(kind: String, meta: MetaRecord, replicas: Int? = nil, paused: Bool = false, selector: [String: String] = [:],
                 templateLabels: [String: String] = [:], templateAnnotations: [String: String] = [:],
-                containers: [ContainerRecord] = [], initContainers: [ContainerRecord] = [], status: WorkloadStatus = WorkloadStatus()) {
+                containers: [ContainerRecord] = [], initContainers: [ContainerRecord] = [], status: WorkloadStatus = WorkloadStatus(),
+                templateSpec: JSONValue? = nil) {
+        self.templateSpec = templateSpec
         self.apiVersion = "apps/v1"
         self.kind = kind
         self.meta = meta
@@ -72,6 +76,12 @@ public struct WorkloadRecord: SnapshotRecord, Equatable, Decodable {
     }
 
     private struct Wire: Decodable {
+        /// The template's spec as JSON, decoded only when kept.
+        struct Kept: Decodable {
+            struct Template: Decodable { var spec: JSONValue? }
+            struct Spec: Decodable { var template: Template? }
+            var spec: Spec?
+        }
         struct Selector: Decodable { var matchLabels: [String: String]? }
         struct TemplateMeta: Decodable { var labels: [String: String]?; var annotations: [String: String]? }
         struct PodSpec: Decodable { var containers: [ContainerRecord]?; var initContainers: [ContainerRecord]? }
@@ -102,6 +112,9 @@ public struct WorkloadRecord: SnapshotRecord, Equatable, Decodable {
         containers = w.spec?.template?.spec?.containers ?? []
         initContainers = w.spec?.template?.spec?.initContainers ?? []
         status = w.status ?? WorkloadStatus()
+        if let keep = SpecRetention.current, keep.templates, keep.keeps(namespace: meta.namespace) {
+            templateSpec = try Wire.Kept(from: decoder).spec?.template?.spec
+        }
     }
 
     public var groupKind: GroupKind { GroupKind(apiVersion: apiVersion, kind: kind) }

@@ -1,0 +1,64 @@
+import KubeClient
+
+/// A pod that lacks the result of one or more mutators that apply to it.
+struct PodDrift {
+    var pod: PodRecord
+    var missed: [Mutator]
+    /// Mutators that could not be evaluated on this pod (a path that does not fit it).
+    var failed: [String]
+
+    var summary: String {
+        var s = "missed \(missed.map(\.label).joined(separator: ", ")) (\(missed.map { "\($0.location)" }.joined(separator: "; ")))"
+        if let recorded = pod.meta.annotations["gatekeeper.sh/mutations"] {
+            s += "; its gatekeeper.sh/mutations annotation says \"\(recorded)\""
+        } else {
+            s += "; no gatekeeper.sh/mutations annotation"
+        }
+        return s
+    }
+}
+
+/// Applies the mutators to each pod as Gatekeeper's webhook would, one pass in
+/// Gatekeeper's order, and keeps the pods the result differs from.
+struct MutationEvaluator {
+    let mutators: [Mutator]
+    let snapshot: Snapshot
+
+    func drifts() -> [PodDrift] {
+        guard !mutators.isEmpty else { return [] }
+        // Gatekeeper never mutates its own namespace (exempt by the chart) nor namespaces
+        // its webhook's namespaceSelector skips.
+        let gatekeeperNamespaces = Set(GatekeeperAPI.deployments(in: snapshot).compactMap(\.meta.namespace))
+        var out: [PodDrift] = []
+        for pod in snapshot.pods where !pod.meta.isDeleting && pod.phase != "Succeeded" && pod.phase != "Failed" {
+            guard let spec = pod.spec, let ns = pod.meta.namespace, !gatekeeperNamespaces.contains(ns) else { continue }
+            let nsLabels = snapshot.namespace(ns)?.meta.labels
+            if nsLabels?["admission.gatekeeper.sh/ignore"] != nil { continue }
+            let subject = MatchSubject(group: "", version: "v1", kind: "Pod", namespace: ns, name: pod.meta.name,
+                                       labels: pod.meta.labels, namespaceLabels: nsLabels)
+            let applicable = mutators.filter { $0.match.matches(subject) }
+            if applicable.isEmpty { continue }
+            var current = Self.podObject(pod, spec: spec)
+            var missed: [Mutator] = [], failed: [String] = []
+            for m in applicable {
+                do {
+                    let next = try m.mutation(name: pod.meta.name, namespace: ns).apply(to: current)
+                    if next != current { missed.append(m); current = next }
+                } catch {
+                    failed.append("\(m.label): \(error)")
+                }
+            }
+            if !missed.isEmpty { out.append(PodDrift(pod: pod, missed: missed, failed: failed)) }
+        }
+        return out
+    }
+
+    /// The pod as the webhook sees it: what mutators read and write.
+    static func podObject(_ pod: PodRecord, spec: JSONValue) -> JSONValue {
+        var meta: [String: JSONValue] = ["name": .string(pod.meta.name)]
+        if let ns = pod.meta.namespace { meta["namespace"] = .string(ns) }
+        if !pod.meta.labels.isEmpty { meta["labels"] = .object(pod.meta.labels.mapValues(JSONValue.string)) }
+        if !pod.meta.annotations.isEmpty { meta["annotations"] = .object(pod.meta.annotations.mapValues(JSONValue.string)) }
+        return ["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": spec]
+    }
+}
