@@ -76,9 +76,10 @@ final class SnapshotFileTests: XCTestCase {
         // The whole pipeline runs on it: the DaemonSet is absent, so no image finding; the
         // Secret lacks the operator reference.
         let reports = Checks.evaluate(Checks.all, snapshot: snapshot, settings: .defaults)
-        XCTAssertEqual(reports.map(\.check), ["owner-references", "kubearmor-image-drift"])
+        XCTAssertEqual(reports.map(\.check), ["owner-references", "kubearmor-image-drift", "apparmor-unprotected-pods"])
         XCTAssertEqual(reports[0].findings.map(\.object.name), ["kubearmor-controller-webhook-server-cert"])
         XCTAssertEqual(reports[1].findings, [])
+        XCTAssertNotNil(reports[2].notApplicable, "no node enforces AppArmor in these files")
     }
 
     func testOptionalKindIsUnavailableWithoutObjectsOrCRD() throws {

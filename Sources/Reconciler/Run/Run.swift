@@ -112,7 +112,9 @@ public struct Run: Sendable {
         let task = Task { try await loader.load() }
         stop.onStop { task.cancel() }
         do {
-            return try await task.value
+            var snapshot = try await task.value
+            snapshot.takenAt = now()  // the run's clock: a rollout restart stamps this time
+            return snapshot
         } catch where stop.reason != nil {
             // The cancellation surfaces as CancellationError or as a cancelled transfer.
             logger.warning("stopped while listing; nothing was changed", metadata: ["reason": "\(stop.reason ?? "")"])
