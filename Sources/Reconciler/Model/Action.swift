@@ -14,6 +14,8 @@ public enum ActionClass: Int, Sendable, Codable, Comparable, CaseIterable {
     public static func < (a: ActionClass, b: ActionClass) -> Bool { a.rawValue < b.rawValue }
 
     public var isDisruptive: Bool { self == .disruptive }
+    /// Starts a rollout (an image patch or a restart): the health gate holds it.
+    public var startsRollout: Bool { self == .imagePatch || self == .disruptive }
 }
 
 /// One write a check proposes. `request` is the exact request a real run sends (a dry run
@@ -28,12 +30,17 @@ public struct Action: Sendable, Equatable {
     public var request: KubeRequest
     /// Nodes whose pods this action disrupts (for `maxPerNode`); empty when none.
     public var disruptedNodes: [String]
+    /// Actions of one group roll out one at a time: at most one per run ("kubearmor": its
+    /// DaemonSets and Deployments, each rollout node-wide).
+    public var rolloutGroup: String?
 
-    public init(actionClass: ActionClass, target: ObjectRef, summary: String, request: KubeRequest, disruptedNodes: [String] = []) {
+    public init(actionClass: ActionClass, target: ObjectRef, summary: String, request: KubeRequest, disruptedNodes: [String] = [],
+                rolloutGroup: String? = nil) {
         self.actionClass = actionClass
         self.target = target
         self.summary = summary
         self.request = request
         self.disruptedNodes = disruptedNodes
+        self.rolloutGroup = rolloutGroup
     }
 }
