@@ -68,13 +68,13 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(d["e/m1/test-check"], .planned(order: 0))
     }
 
-    func testHealthGateBlocksOnlyDisruptiveActions() {
+    func testHealthGateBlocksRolloutsNotMetadata() {
         let rolling = Fixture.deployment("web", ns: "shop", replicas: 3, generation: 2,
                                          status: WorkloadStatus(observedGeneration: 2, replicas: 3, availableReplicas: 3, updatedReplicas: 1))
         let findings = [Fixture.finding("r1", cls: .disruptive, nodes: ["n1"]), Fixture.finding("m1", cls: .metadata), Fixture.finding("i1", cls: .imagePatch)]
         let p = plan(findings, snapshot: Snapshot(workloads: [rolling]), settings: settings(unhealthy: 1))
-        XCTAssertEqual(p.batch.map(\.object.name), ["m1", "i1"])
-        XCTAssertEqual(p.deferred.map(\.decision), [.deferred(.healthGate(unhealthy: 1, limit: 1))])
+        XCTAssertEqual(p.batch.map(\.object.name), ["m1"], "image patches start rollouts: gated too")
+        XCTAssertEqual(p.deferred.map(\.decision), Array(repeating: .deferred(.healthGate(unhealthy: 1, limit: 1)), count: 2))
     }
 
     func testHealthGateCountsRestartsPlannedInThisRun() {
