@@ -147,7 +147,8 @@ extension LeaseLockTests {
                              now: time.clock.now, sleep: time.sleep)
         _ = try await mine.acquire()
         XCTAssertEqual(mine.renewDeadlineSeconds, 40)
-        c.emulator.addFault(FaultRule(verb: "update", resource: "leases", action: .status(
+        // Every renewal within the deadline fails (4 of them); the release afterwards goes through.
+        c.emulator.addFault(FaultRule(verb: "update", resource: "leases", count: 4, action: .status(
             code: 500, reason: "InternalError", message: "etcdserver: request timed out", retryAfterSeconds: nil)))
         let reason: String = await withCheckedContinuation { continuation in
             Task { await mine.startRenewing { continuation.resume(returning: $0) } }
@@ -158,6 +159,7 @@ extension LeaseLockTests {
         let gated = await mine.mayWrite()
         XCTAssertNotNil(gated)
         try await mine.release()
+        XCTAssertNil(lease(c)?["spec"]?["holderIdentity"], "past the deadline but still ours: released")
     }
 
     /// The gate itself: writes may start only before lastRenewed + renewDeadline.
