@@ -12,16 +12,16 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "The kubeconfig context to use instead of current-context.")
     var context: String?
 
-    @Option(help: "Client-side request rate limit (requests per second; 0 disables). Default: client.qps of the settings (20).")
+    @Option(help: "Client-side request rate limit (requests per second; 0: none, defer to the server's API Priority and Fairness). Default: client.qps of the settings (0).")
     var qps: Double?
 
-    @Option(help: "Client-side request burst above --qps. Default: client.burst of the settings (40).")
+    @Option(help: "Client-side request burst above --qps (only with --qps). Default: client.burst of the settings (40).")
     var burst: Int?
 
     @Option(help: "Seconds to wait for a connection to the API server.")
     var connectTimeout: Double = 10
 
-    @Option(help: "Seconds one API request may take, including its response body. Default: timeouts.requestSeconds of the settings (30).")
+    @Option(help: "Seconds one API request may take, including its response body. Default: timeouts.requestSeconds of the settings (20).")
     var requestTimeout: Double?
 
     func validate() throws {

@@ -72,7 +72,15 @@ struct RunDriver {
         let options: RunOptions
         let client: KubeClient?
         do {
-            let settings = try RunFlagParsing.settings(flags)
+            var settings = try RunFlagParsing.settings(flags)
+            if let timeout = connection.requestTimeout {
+                // The flag replaces timeouts.requestSeconds, so it must fit the Lease the same way.
+                let seconds = Int(timeout.rounded(.up))
+                guard seconds <= settings.maxRequestSeconds else {
+                    throw RunFlagParsing.Invalid(description: "--request-timeout: \(seconds)s is too long for the Lease, at most \(settings.maxRequestSeconds)s (leaseDurationSeconds \(settings.lock.leaseDurationSeconds) minus the renew deadline \(settings.lock.renewDeadline))")
+                }
+                settings.timeouts.requestSeconds = seconds
+            }
             let interval = try RunFlagParsing.duration(flags.scheduleInterval, flag: "--schedule-interval")
             let shard = try flags.shard.map { s throws(RunFlagParsing.Invalid) in try RunFlagParsing.shard(s, environment: ProcessInfo.processInfo.environment) }
             if !flags.snapshot.isEmpty {

@@ -49,7 +49,7 @@ struct RunFlags: ParsableArguments {
     var maxPerNamespace: Int?
     @Option(help: "Override budgets.maxPerNode: pod disruptions per node per run.")
     var maxPerNode: Int?
-    @Option(help: "Override budgets.maxUnhealthyWorkloads: disruptive actions wait while this many workloads are unhealthy.")
+    @Option(help: "Override budgets.maxUnhealthyWorkloads: restarts and image patches wait while this many workloads are unhealthy.")
     var maxUnhealthyWorkloads: Int?
 }
 

@@ -5,7 +5,7 @@ import XCTest
 /// The commands that need no cluster, the help text, and the terminal-only progress line.
 final class CommandTests: XCTestCase {
     override func setUpWithError() throws {
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Binary.path), "kreconcile is not built at \(Binary.path)")
+        try Binary.require()
     }
 
     func run(_ args: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) async throws -> Outcome {

@@ -46,7 +46,7 @@ final class GeneratedClusterTests: XCTestCase {
         """
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Binary.path), "kreconcile is not built at \(Binary.path)")
+        try Binary.require()
     }
 
     func owned(_ c: E2ECluster) -> Int {
@@ -89,7 +89,11 @@ final class GeneratedClusterTests: XCTestCase {
             c.emulator.clearRequests()
             let r = try await c.run(["run", "--config", config, "--shard", "\(index)/3", "--max-changes", "100", "-o", "json"])
             XCTAssertEqual(r.code, 0, r.stderr)
-            for ns in Set(c.writes().compactMap(\.namespace)) {
+            XCTAssertEqual(try r.json()["metadata"]?["lock"]?["lease"]?.stringValue, "default/kreconcile-shard-\(index)-of-3")
+            XCTAssertEqual(try r.json()["metadata"]?["lock"]?["state"]?.stringValue, "acquired")
+            let namespaces = Set(c.writes().compactMap(\.namespace))
+            XCTAssertFalse(namespaces.isEmpty, "shard \(index) acted on nothing")
+            for ns in namespaces {
                 XCTAssertNil(seen[ns], "namespace \(ns) acted on by shards \(seen[ns] ?? -1) and \(index)")
                 seen[ns] = index
             }

@@ -43,10 +43,17 @@ final class KubectlRun: Sendable {
 
 
 /// The emulator served like `kube-emulator serve --tls --token T`, plus a kubeconfig for it
-/// and a way to run the real /usr/bin/kubectl against it.
+/// and a way to run the real kubectl (found on PATH) against it.
 final class KubectlHarness: Sendable {
-    static let kubectlPath = "/usr/bin/kubectl"
-    static let missingMessage = "kubectl 1.32 is required at /usr/bin/kubectl for the kubectl tests (apt: kubectl, or the upstream release binary)"
+    /// kubectl as a shell finds it: the first executable `kubectl` on PATH (KUBECTL overrides).
+    static let kubectlPath: String? = {
+        let env = ProcessInfo.processInfo.environment
+        if let explicit = env["KUBECTL"] { return FileManager.default.isExecutableFile(atPath: explicit) ? explicit : nil }
+        return (env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").lazy
+            .map { URL(fileURLWithPath: String($0)).appendingPathComponent("kubectl").path }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+    static let missingMessage = "kubectl 1.32 is required on PATH for the kubectl tests (apt: kubectl, or the upstream release binary)"
 
     let emulator: KubeEmulator
     let directory: URL
@@ -55,7 +62,7 @@ final class KubectlHarness: Sendable {
 
     /// Skips (or under CI=true fails) when kubectl is missing.
     static func requireKubectl() throws {
-        if FileManager.default.isExecutableFile(atPath: kubectlPath) { return }
+        if kubectlPath != nil { return }
         if ProcessInfo.processInfo.environment["CI"] == "true" {
             XCTFail(missingMessage)
             throw NSError(domain: "kubectl", code: 1, userInfo: [NSLocalizedDescriptionKey: missingMessage])
@@ -102,7 +109,7 @@ final class KubectlHarness: Sendable {
     /// Starts kubectl; `stdin` is written to its standard input (for `-f -`).
     func start(_ args: [String], stdin: String? = nil, timeoutSeconds: Double = 60) throws -> KubectlRun {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.kubectlPath)
+        p.executableURL = URL(fileURLWithPath: Self.kubectlPath ?? "kubectl")  // init required it
         p.arguments = ["--kubeconfig", kubeconfig.path] + args
         // Its own HOME and discovery cache, so no user's ~/.kube is read or written.
         var env = ProcessInfo.processInfo.environment

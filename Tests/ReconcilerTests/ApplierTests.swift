@@ -112,14 +112,13 @@ final class ApplierTests: XCTestCase {
         defer { Task { await c.stop() } }
         for n in ["a", "b", "c"] { try c.emulator.seed(configMapJSON(n)) }
         let refs = try ["a", "b", "c"].map { try c.ref("configmaps", "default", $0) }
-        let stop = Mutex<String?>(nil)
-        // SIGTERM arrives while the first write is on the wire (the emulator delays it).
-        c.emulator.addFault(FaultRule(verb: "patch", resource: "configmaps", namePattern: "a", action: .latency(seconds: 0.3)))
+        // SIGTERM arrives once the first write has started: every later check sees it.
+        let checks = Mutex(0)
         let applier = Applier(client: c.client(), mode: .real)
-        async let results = applier.apply(plan(refs.map { labelFinding($0) }), stopReason: { stop.withLock { $0 } })
-        try await Task.sleep(nanoseconds: 100_000_000)
-        stop.withLock { $0 = "SIGTERM received" }
-        let r = await results
+        let results = await applier.apply(plan(refs.map { labelFinding($0) }), stopReason: {
+            checks.withLock { $0 += 1; return $0 } == 1 ? nil : "SIGTERM received"
+        })
+        let r = results
         XCTAssertEqual(r.map(\.outcome), [.applied, .skipped, .skipped])
         XCTAssertEqual(r[1].detail, "not started: SIGTERM received")
         XCTAssertEqual(c.writes.map(\.name), ["a"])
@@ -140,5 +139,25 @@ final class ApplierTests: XCTestCase {
         XCTAssertEqual(results.map(\.outcome), [.applied, .skipped])
         XCTAssertTrue(results[1].detail?.contains("run deadline near") == true, results[1].detail ?? "")
         XCTAssertEqual(c.writes.count, 1)
+    }
+
+    /// A 429 with Retry-After is retried by the client, but only if the write could still
+    /// start then: a stop (or a Lease past its renew deadline) during the wait ends it.
+    func testARetryDoesNotStartOnceTheRunMustStop() async throws {
+        let c = try await TestCluster.start()
+        defer { Task { await c.stop() } }
+        try c.emulator.seed(configMapJSON("a"))
+        let a = try c.ref("configmaps", "default", "a")
+        c.emulator.clearRequests()
+        c.emulator.addFault(FaultRule(verb: "patch", resource: "configmaps", count: 1, action: .status(
+            code: 429, reason: "TooManyRequests", message: "too many requests", retryAfterSeconds: 1)))
+        let client = KubeClient(config: ClientConfig(server: c.emulator.baseURL), options: .init(qps: 0, retry: RetryPolicy()))
+        let asked = Mutex(0)
+        let results = await Applier(client: client, mode: .real).apply(plan([labelFinding(a)]), stopReason: {
+            asked.withLock { $0 += 1; return $0 } == 1 ? nil : "Lease not renewed within its renew deadline"
+        })
+        XCTAssertEqual(results.map(\.outcome), [.failed])
+        XCTAssertEqual(results[0].httpStatus, 429)
+        XCTAssertEqual(c.writes.count, 1, "the retry never started")
     }
 }

@@ -114,4 +114,60 @@ final class KubeArmorImageDriftCheckTests: XCTestCase {
         XCTAssertFalse(ImageReference.same("kubearmor/kubearmor@sha256:aa", "kubearmor/kubearmor:latest"))
         XCTAssertEqual(ImageReference.normalized("registry:5000/ns/app@sha256:ab"), "registry:5000/ns/app@sha256:ab")
     }
+
+    func drifted() -> [WorkloadRecord] {
+        [daemonSet(kubearmor: "kubearmor/kubearmor:v1", initImage: "kubearmor/kubearmor-init:stable"), relay("kubearmor/kubearmor-relay-server:v1")]
+    }
+
+    /// A pre-delete teardown deletes the operator (or the config) first: no rollout then.
+    func testNothingWhileTheOperatorOrTheConfigIsBeingDeleted() {
+        var op = operatorWith(env: [:])
+        op.meta.deletionTimestamp = "2026-01-01T00:00:00Z"
+        let whileOperatorGoes = check.evaluate(Snapshot(workloads: [op] + drifted(), objects: [config()]), .defaults)
+        XCTAssertTrue(whileOperatorGoes.findings.allSatisfy { $0.action == nil }, "\(whileOperatorGoes.findings)")
+        var cr = config()
+        cr.meta.deletionTimestamp = "2026-01-01T00:00:00Z"
+        let whileConfigGoes = check.evaluate(Snapshot(workloads: [operatorWith(env: [:])] + drifted(), objects: [cr]), .defaults)
+        XCTAssertTrue(whileConfigGoes.findings.allSatisfy { $0.action == nil }, "\(whileConfigGoes.findings)")
+    }
+
+    /// An admission webhook that pins digests turns `img:tag` into `img:tag@sha256:…`.
+    func testTagWithDigestIsTheSameImageAsTheTag() {
+        let digest = "@sha256:" + String(repeating: "ab", count: 32)
+        let ds = daemonSet(kubearmor: "kubearmor/kubearmor:stable" + digest, initImage: "docker.io/kubearmor/kubearmor-init:stable" + digest)
+        let report = check.evaluate(Snapshot(workloads: [operatorWith(env: [:]), ds], objects: [config()]), .defaults)
+        XCTAssertEqual(report.findings, [])
+    }
+
+    func testPausedDeploymentIsReportedNotPatched() {
+        var paused = relay("kubearmor/kubearmor-relay-server:v1")
+        paused.paused = true
+        let report = check.evaluate(Snapshot(workloads: [operatorWith(env: [:]), paused], objects: [config()]), .defaults)
+        XCTAssertEqual(report.findings.count, 1)
+        XCTAssertNil(report.findings.first?.action)
+        XCTAssertTrue(report.findings.first?.reason.contains("paused") == true, report.findings.first?.reason ?? "")
+    }
+
+    /// Image patches roll KubeArmor out node by node: one workload at a time, whatever the budgets.
+    func testOneKubeArmorWorkloadRollsAtATime() {
+        var second = daemonSet(kubearmor: "kubearmor/kubearmor:v1", initImage: "kubearmor/kubearmor-init:stable")
+        second.meta.name = "kubearmor-bpf-containerd-12345"
+        second.meta.uid = "uid-second"
+        let snapshot = Snapshot(workloads: [operatorWith(env: [:]), second] + drifted(), objects: [config()])
+        var settings = Settings.defaults
+        settings.budgets.maxUnhealthyWorkloads = 10
+        let report = check.evaluate(snapshot, settings)
+        XCTAssertEqual(report.findings.count, 3)
+        let plan = Planner.plan([report], snapshot: snapshot, settings: settings, shard: nil)
+        XCTAssertEqual(plan.batch.count, 1, "\(plan.entries.map { "\($0.finding.object.name): \($0.decision)" })")
+
+        // While one of them is still rolling out, none is patched.
+        var rolling = drifted()[1]
+        rolling.meta.name = "kubearmor-controller"
+        rolling.containers = [ContainerRecord(name: "manager", image: "kubearmor/kubearmor-controller:latest")]
+        rolling.status.updatedReplicas = 0
+        let busy = Snapshot(workloads: [operatorWith(env: [:]), rolling] + drifted(), objects: [config()])
+        let busyPlan = Planner.plan([check.evaluate(busy, settings)], snapshot: busy, settings: settings, shard: nil)
+        XCTAssertEqual(busyPlan.batch.count, 0, "\(busyPlan.entries.map { "\($0.finding.object.name): \($0.decision)" })")
+    }
 }

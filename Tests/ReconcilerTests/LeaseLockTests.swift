@@ -1,7 +1,8 @@
 import Foundation
 import KubeClient
 import KubeEmulator
-import Reconciler
+@testable import Reconciler
+import Synchronization
 import XCTest
 
 final class LeaseLockTests: XCTestCase {
@@ -45,21 +46,25 @@ final class LeaseLockTests: XCTestCase {
     func testExpiredLeaseIsTakenOverWithTheResourceVersionPrecondition() async throws {
         let c = try await TestCluster.start()
         defer { Task { await c.stop() } }
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let time = VirtualTime()
+        let clock = time.clock
         _ = try await lock(c, "crashed-run", clock: clock).acquire()
         clock.advance(61)
+        let read = try XCTUnwrap(lease(c)?["metadata"]?["resourceVersion"]?.stringValue)
         c.emulator.clearRequests()
-        let next = lock(c, "run-b", clock: clock)
+        // Watched for a full duration of our clock (virtual sleeps), unchanged: taken over.
+        let next = LeaseLock(client: c.client(), name: "kreconcile", namespace: "default", holder: "run-b", durationSeconds: 60,
+                             now: clock.now, sleep: time.sleep)
         let got = try await next.acquire()
         XCTAssertEqual(got, .acquired(tookOverFrom: "crashed-run"))
         let spec = try XCTUnwrap(lease(c)?["spec"])
         XCTAssertEqual(spec["holderIdentity"], "run-b")
         XCTAssertEqual(spec["leaseTransitions"], 1)
         XCTAssertEqual(spec["acquireTime"]?.stringValue, MicroTime.format(clock.now()))
-        let put = try XCTUnwrap(c.writes.first)
+        let put = try XCTUnwrap(c.writes.last)
         XCTAssertEqual(put.method, "PUT")
         let body = try JSONValue.parse(try XCTUnwrap(put.body))
-        XCTAssertNotNil(body["metadata"]?["resourceVersion"]?.stringValue, "the takeover is conditional on what was read")
+        XCTAssertEqual(body["metadata"]?["resourceVersion"]?.stringValue, read, "the takeover is conditional on what was read")
     }
 
     func testReleaseLetsTheNextRunInImmediately() async throws {
@@ -120,24 +125,167 @@ final class LeaseLockTests: XCTestCase {
 }
 
 extension LeaseLockTests {
-    func testRenewalsFailingPastTwoThirdsOfTheDurationStopTheRun() async throws {
+    /// A virtual clock whose sleeps move it forward at once, and run `onSleep` first.
+    final class VirtualTime: Sendable {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        private let hook = Mutex<(@Sendable (Double) async -> Void)?>(nil)
+        func onSleep(_ h: (@Sendable (Double) async -> Void)?) { hook.withLock { $0 = h } }
+        var sleep: @Sendable (Double) async throws -> Void {
+            { [self] seconds in
+                if let h = hook.withLock({ $0 }) { await h(seconds) }
+                clock.advance(seconds)
+                await Task.yield()
+            }
+        }
+    }
+
+    func testRenewalsFailingPastTheRenewDeadlineStopTheRun() async throws {
         let c = try await TestCluster.start()
         defer { Task { await c.stop() } }
-        let mine = LeaseLock(client: c.client(), name: "kreconcile", namespace: "default", holder: "run-a", durationSeconds: 3)
+        let time = VirtualTime()
+        let mine = LeaseLock(client: c.client(), name: "kreconcile", namespace: "default", holder: "run-a", durationSeconds: 60,
+                             now: time.clock.now, sleep: time.sleep)
         _ = try await mine.acquire()
-        c.emulator.addFault(FaultRule(verb: "update", resource: "leases", action: .status(
+        XCTAssertEqual(mine.renewDeadlineSeconds, 40)
+        // Every renewal within the deadline fails (4 of them); the release afterwards goes through.
+        c.emulator.addFault(FaultRule(verb: "update", resource: "leases", count: 4, action: .status(
             code: 500, reason: "InternalError", message: "etcdserver: request timed out", retryAfterSeconds: nil)))
-        let started = Date()
         let reason: String = await withCheckedContinuation { continuation in
             Task { await mine.startRenewing { continuation.resume(returning: $0) } }
         }
-        let elapsed = Date().timeIntervalSince(started)
         XCTAssertTrue(reason.contains("could not renew"), reason)
-        XCTAssertGreaterThanOrEqual(elapsed, 1.9, "one failed renewal within the deadline is retried")
-        XCTAssertLessThan(elapsed, 3, "it steps down before the Lease could expire")
-        let held = await mine.isHeld
-        XCTAssertFalse(held)
+        let attempts = c.emulator.requests().filter { $0.verb == "update" }.count
+        XCTAssertEqual(attempts, 4, "renewed every 10 s (deadline / 4) and retried until the 40 s deadline")
+        let gated = await mine.mayWrite()
+        XCTAssertNotNil(gated)
         try await mine.release()
+        XCTAssertNil(lease(c)?["spec"]?["holderIdentity"], "past the deadline but still ours: released")
+    }
+
+    /// The gate itself: writes may start only before lastRenewed + renewDeadline.
+    func testMayWriteOnlyBeforeTheRenewDeadline() async throws {
+        let c = try await TestCluster.start()
+        defer { Task { await c.stop() } }
+        let clock = ManualClock()
+        let mine = LeaseLock(client: c.client(), name: "kreconcile", namespace: "default", holder: "run-a", durationSeconds: 60,
+                             renewDeadlineSeconds: 30, now: clock.now)
+        var gate = await mine.mayWrite()
+        XCTAssertNotNil(gate, "not held yet")
+        _ = try await mine.acquire()
+        clock.advance(29.9)
+        gate = await mine.mayWrite()
+        XCTAssertNil(gate)
+        try await mine.renew()
+        clock.advance(29.9)
+        gate = await mine.mayWrite()
+        XCTAssertNil(gate, "a renewal moves the deadline")
+        clock.advance(0.2)
+        gate = await mine.mayWrite()
+        XCTAssertTrue(gate?.contains("renew deadline 30s") == true, gate ?? "nil")
+        clock.advance(-10)
+        gate = await mine.mayWrite()
+        XCTAssertNotNil(gate, "once past the deadline the Lease stays lost")
+    }
+
+    /// A renewal's update lands on the server, but its answer is slow; release meanwhile
+    /// must not write with the version the renewal replaced (409, Lease left held).
+    func testReleaseWaitsForTheRenewalInFlightAndClearsTheHolder() async throws {
+        let c = try await TestCluster.start()
+        defer { Task { await c.stop() } }
+        let transport = HookTransport()
+        let lock = LeaseLock(client: c.client(transport: transport), name: "kreconcile", namespace: "default", holder: "run-a", durationSeconds: 60)
+        _ = try await lock.acquire()
+        let answer = Gate(), renewLanded = Gate()
+        let puts = Mutex(0)
+        transport.after { r in
+            guard r.matches("PUT", "leases"), puts.withLock({ $0 += 1; return $0 }) == 1 else { return }
+            renewLanded.open()
+            await answer.wait()
+        }
+        let renewal = Task { try await lock.renew() }
+        await renewLanded.wait()
+        let release = Task { try await lock.release() }
+        try await c.waitFor("release waiting for the renewal") { await lock.writersWaiting > 0 }  // condition, not a sleep
+        XCTAssertEqual(puts.withLock { $0 }, 1, "release has sent nothing while the renewal is unanswered")
+        answer.open()
+        try await renewal.value
+        try await release.value
+        XCTAssertNil(lease(c)?["spec"]?["holderIdentity"], "release cleared the holder")
+        XCTAssertEqual(lease(c)?["spec"]?["leaseDurationSeconds"], 1)
+    }
+
+    /// Our last renewal landed but its answer was lost (a timeout): release finds its
+    /// version stale, sees the Lease still names us, and clears it at the current version.
+    func testReleaseAfterAnUnansweredRenewalStillClearsTheHolder() async throws {
+        let c = try await TestCluster.start()
+        defer { Task { await c.stop() } }
+        let transport = HookTransport()
+        let lock = LeaseLock(client: c.client(transport: transport), name: "kreconcile", namespace: "default", holder: "run-a", durationSeconds: 60)
+        _ = try await lock.acquire()
+        // Another write of ours moves the version on without the lock seeing it.
+        var current = try XCTUnwrap(lease(c))
+        current = ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "kreconcile", "namespace": "default"],
+                   "spec": current["spec"] ?? [:]]
+        try c.emulator.seed(current)
+        try await lock.release()
+        XCTAssertNil(lease(c)?["spec"]?["holderIdentity"])
+    }
+
+    func testReleaseReportsWhyWhenAnotherHolderTookTheLease() async throws {
+        let c = try await TestCluster.start()
+        defer { Task { await c.stop() } }
+        let lock = LeaseLock(client: c.client(), name: "kreconcile", namespace: "default", holder: "run-a", durationSeconds: 60)
+        _ = try await lock.acquire()
+        try c.seedLease(holder: "run-b", renewTime: Date())
+        do {
+            try await lock.release()
+            XCTFail("release must say it could not clear the holder")
+        } catch let error as LeaseError {
+            XCTAssertTrue(error.description.contains("now held by run-b"), error.description)
+        }
+        XCTAssertEqual(lease(c)?["spec"]?["holderIdentity"], "run-b")
+    }
+
+    /// Our clock runs 2 minutes ahead: the live holder's renewTime looks 60 s expired.
+    /// As client-go does, the record is watched for a full duration of our own time; the
+    /// holder renews meanwhile, so it is alive and keeps the Lease.
+    func testASkewedClockCannotStealALiveLease() async throws {
+        let c = try await TestCluster.start()
+        defer { Task { await c.stop() } }
+        let time = VirtualTime()
+        try c.seedLease(holder: "other", renewTime: time.clock.now().addingTimeInterval(-120))
+        let renewals = Mutex(0)
+        time.onSleep { _ in
+            // The holder renews every 20 s by its own (slow) clock.
+            if renewals.withLock({ $0 += 1; return $0 }) == 2 {
+                try? c.seedLease(holder: "other", renewTime: time.clock.now().addingTimeInterval(-100))
+            }
+        }
+        let lock = LeaseLock(client: c.client(), name: "kreconcile", namespace: "default", holder: "run-b", durationSeconds: 60,
+                             now: time.clock.now, sleep: time.sleep)
+        guard case .heldBy(let holder) = try await lock.acquire() else { return XCTFail("a live Lease was taken") }
+        XCTAssertEqual(holder.identity, "other")
+        XCTAssertEqual(lease(c)?["spec"]?["holderIdentity"], "other")
+    }
+
+    /// A holder that really stopped: unchanged for a full duration of our clock, then taken.
+    func testAnUnchangedLeaseIsTakenAfterAFullDurationOfOurClock() async throws {
+        let c = try await TestCluster.start()
+        defer { Task { await c.stop() } }
+        let time = VirtualTime()
+        let start = time.clock.now()
+        try c.seedLease(holder: "crashed", renewTime: start.addingTimeInterval(-120))
+        let lock = LeaseLock(client: c.client(), name: "kreconcile", namespace: "default", holder: "run-b", durationSeconds: 60,
+                             now: time.clock.now, sleep: time.sleep)
+        let got = try await lock.acquire()
+        XCTAssertEqual(got, .acquired(tookOverFrom: "crashed"))
+        XCTAssertGreaterThanOrEqual(time.clock.now().timeIntervalSince(start), 60, "watched for the whole duration first")
+        XCTAssertEqual(lease(c)?["spec"]?["holderIdentity"], "run-b")
+        // A stop request while watching: not taken.
+        try c.seedLease(holder: "crashed", renewTime: time.clock.now().addingTimeInterval(-120))
+        let stopped = LeaseLock(client: c.client(), name: "kreconcile", namespace: "default", holder: "run-c", durationSeconds: 60,
+                                now: time.clock.now, sleep: time.sleep)
+        guard case .heldBy = try await stopped.acquire(shouldStop: { true }) else { return XCTFail("taken despite the stop") }
     }
 }
 

@@ -158,4 +158,22 @@ final class OwnerReferencesCheckTests: XCTestCase {
         XCTAssertNil(report.notApplicable)
         XCTAssertEqual(report.findings, [])
     }
+
+    /// A reference to an owner being deleted hands the dependent to the garbage collector.
+    func testUserRuleSkipsAnOwnerBeingDeleted() throws {
+        let settings = try Fixture.settings("""
+        checks:
+          owner-references:
+            kubearmorOperator: false
+            rules:
+            - kind: ConfigMap
+              selector: {app: cart}
+              owner: {kind: Deployment, name: cart}
+        """)
+        var cart = Fixture.deployment("cart", ns: "shop")
+        cart.meta.deletionTimestamp = "2026-01-01T00:00:00Z"
+        let cm = Fixture.object("ConfigMap", "cart-config", ns: "shop", labels: ["app": "cart"])
+        let report = evaluate(Snapshot(workloads: [cart], objects: [cm]), settings)
+        XCTAssertTrue(report.findings.allSatisfy { $0.action == nil }, "\(report.findings)")
+    }
 }

@@ -68,13 +68,13 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(d["e/m1/test-check"], .planned(order: 0))
     }
 
-    func testHealthGateBlocksOnlyDisruptiveActions() {
+    func testHealthGateBlocksRolloutsNotMetadata() {
         let rolling = Fixture.deployment("web", ns: "shop", replicas: 3, generation: 2,
                                          status: WorkloadStatus(observedGeneration: 2, replicas: 3, availableReplicas: 3, updatedReplicas: 1))
         let findings = [Fixture.finding("r1", cls: .disruptive, nodes: ["n1"]), Fixture.finding("m1", cls: .metadata), Fixture.finding("i1", cls: .imagePatch)]
         let p = plan(findings, snapshot: Snapshot(workloads: [rolling]), settings: settings(unhealthy: 1))
-        XCTAssertEqual(p.batch.map(\.object.name), ["m1", "i1"])
-        XCTAssertEqual(p.deferred.map(\.decision), [.deferred(.healthGate(unhealthy: 1, limit: 1))])
+        XCTAssertEqual(p.batch.map(\.object.name), ["m1"], "image patches start rollouts: gated too")
+        XCTAssertEqual(p.deferred.map(\.decision), Array(repeating: .deferred(.healthGate(unhealthy: 1, limit: 1)), count: 2))
     }
 
     func testHealthGateCountsRestartsPlannedInThisRun() {
@@ -89,6 +89,31 @@ final class PlannerTests: XCTestCase {
                                         status: WorkloadStatus(observedGeneration: 1, replicas: 2, availableReplicas: 1, unavailableReplicas: 1, updatedReplicas: 2))
         let p = plan([Fixture.finding("r1", cls: .disruptive)], snapshot: Snapshot(workloads: [broken]))
         XCTAssertEqual(p.batch.count, 1)
+    }
+
+    /// Opted out is left alone like excluded: such a workload, however degraded, must not
+    /// hold every disruptive action of the cluster back.
+    func testUnhealthyWorkloadsOptedOutDoNotCount() {
+        let degraded = WorkloadStatus(observedGeneration: 1, replicas: 2, availableReplicas: 1, unavailableReplicas: 1, updatedReplicas: 2)
+        var optedOutObject = Fixture.deployment("legacy", ns: "default", replicas: 2, status: degraded)
+        optedOutObject.meta.annotations["kreconcile.io/skip"] = "true"
+        let inOptedOutNamespace = Fixture.deployment("batch", ns: "private", replicas: 2, status: degraded)
+        let snapshot = Snapshot(workloads: [optedOutObject, inOptedOutNamespace],
+                                objects: [Fixture.namespace("default"), Fixture.namespace("private", labels: ["kreconcile.io/skip": "true"])])
+        XCTAssertEqual(plan([Fixture.finding("r1", ns: "shop", cls: .disruptive)], snapshot: snapshot).batch.count, 1)
+        // The same workloads without the opt-out do block.
+        let counted = Snapshot(workloads: [Fixture.deployment("legacy", ns: "default", replicas: 2, status: degraded)])
+        XCTAssertEqual(plan([Fixture.finding("r1", ns: "shop", cls: .disruptive)], snapshot: counted).deferred.map(\.decision),
+                       [.deferred(.healthGate(unhealthy: 1, limit: 1))])
+    }
+
+    /// An image patch starts a rollout like a restart does: the health gate holds it too.
+    func testImagePatchesAreHealthGated() {
+        let rolling = Fixture.deployment("web", ns: "shop", replicas: 3, generation: 2,
+                                         status: WorkloadStatus(observedGeneration: 2, replicas: 3, availableReplicas: 3, updatedReplicas: 1))
+        let p = plan([Fixture.finding("i1", cls: .imagePatch)], snapshot: Snapshot(workloads: [rolling]), settings: settings(unhealthy: 1))
+        XCTAssertEqual(p.batch.count, 0)
+        XCTAssertEqual(p.deferred.map(\.decision), [.deferred(.healthGate(unhealthy: 1, limit: 1))])
     }
 
     func testOneActionPerObject() {
@@ -169,7 +194,10 @@ final class PlannerTests: XCTestCase {
             var rng = SplitMix64(seed: UInt64(seed))
             XCTAssertEqual(plan(findings.shuffled(using: &rng), settings: s), reference)
         }
-        XCTAssertEqual(reference.batch.count, 12)
+        // 4 metadata (ns0) + 4 orphan deletions (ns1) + 3 image patches (ns2): the third
+        // rollout reaches maxUnhealthyWorkloads=3, so no restart (ns3) fits.
+        XCTAssertEqual(reference.batch.map { $0.action!.actionClass }, Array(repeating: .metadata, count: 4)
+            + Array(repeating: .orphanDeletion, count: 4) + Array(repeating: .imagePatch, count: 3))
     }
 
     func testHealthConditionsPerKind() {

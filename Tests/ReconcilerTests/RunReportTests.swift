@@ -10,7 +10,9 @@ final class RunReportTests: XCTestCase {
                              namespace: nil, name: "gatekeeper-k8srequiredlabels-gone", uid: "u-2", resourceVersion: "42")
         let pod = ObjectRef(apiVersion: "v1", kind: "Pod", namespace: "shop", name: "bare", uid: "u-3", resourceVersion: "43")
         let fix = labelFinding(cm)
-        let orphan = deleteFinding(vapb)
+        let orphan = deleteFinding(vapb, resource: ResourceDescriptor(group: "admissionregistration.k8s.io", version: "v1",
+                                                                      plural: "validatingadmissionpolicybindings",
+                                                                      kind: "ValidatingAdmissionPolicyBinding", namespaced: false))
         let bare = Finding(check: "apparmor-unprotected-pods", object: pod, reason: "bare pod without AppArmor profile", action: nil)
         let results = [
             ActionResult(entry: PlanEntry(finding: fix, decision: .planned(order: 0)), outcome: mode == .real ? .applied : .dryRun,
@@ -56,7 +58,7 @@ final class RunReportTests: XCTestCase {
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines[2], "    PATCH /api/v1/namespaces/kubearmor/configmaps/kubearmor-config?fieldManager=kreconcile application/json-patch+json "
             + #"[{"op":"test","path":"/metadata/resourceVersion","value":"41"},{"op":"add","path":"/metadata/labels/fixed","value":"yes"}]"#)
-        XCTAssertTrue(lines[4].hasPrefix("    DELETE /api/v1/configmaps/gatekeeper-k8srequiredlabels-gone application/json"), lines[4])
+        XCTAssertTrue(lines[4].hasPrefix("    DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/gatekeeper-k8srequiredlabels-gone application/json"), lines[4])
         XCTAssertTrue(lines[4].contains(#""preconditions":{"resourceVersion":"42","uid":"u-2"}"#), lines[4])
         let server = TableRenderer(showRequests: true).render(sampleReport(mode: .serverDryRun))
         XCTAssertTrue(server.contains("?dryRun=All&fieldManager=kreconcile"), server)

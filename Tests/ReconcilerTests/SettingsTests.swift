@@ -18,6 +18,12 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(Settings.defaults.budgets, Budgets(maxChanges: 20, maxPerNamespace: 5, maxPerNode: 2, maxUnhealthyWorkloads: 1))
         XCTAssertEqual(Settings.defaults.excludeNamespaces, ["kube-system", "kube-public", "kube-node-lease"])
         XCTAssertEqual(Settings.defaults.lock, LockSettings(name: "kreconcile", namespace: nil, leaseDurationSeconds: 60))
+        XCTAssertEqual(Settings.defaults.lock.renewDeadline, 40, "two thirds of the duration, as client-go's 10 s of 15 s")
+        XCTAssertEqual(Settings.defaults.timeouts.requestSeconds, 20)
+        // No client-side rate limit: the server's API Priority and Fairness paces, 429 + Retry-After backs off.
+        XCTAssertEqual(Settings.defaults.client, ClientSettings(qps: 0, burst: 40, pageSize: 500))
+        XCTAssertEqual(KubeClient.Options().qps, 0)
+        XCTAssertTrue(Settings.defaultsYAML.contains("API Priority and Fairness"))
         XCTAssertEqual(Settings.defaults.checks.enabled, Set(Checks.all.map(\.name)))
     }
 
@@ -35,7 +41,7 @@ final class SettingsTests: XCTestCase {
         budgets: {maxChanges: 3, maxPerNode: 1}
         excludeNamespaces: [kube-system, payments]
         lock: {name: kr-lock, namespace: ops, leaseDurationSeconds: 30}
-        timeouts: {runDeadlineSeconds: 120}
+        timeouts: {runDeadlineSeconds: 120, requestSeconds: 10}
         client: {qps: 5.5, pageSize: 100}
         checks:
           kubearmor-image-drift: {enabled: false}
@@ -45,7 +51,7 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(s.budgets, Budgets(maxChanges: 3, maxPerNamespace: 5, maxPerNode: 1, maxUnhealthyWorkloads: 1))
         XCTAssertEqual(s.excludeNamespaces, ["kube-system", "payments"])
         XCTAssertEqual(s.lock, LockSettings(name: "kr-lock", namespace: "ops", leaseDurationSeconds: 30))
-        XCTAssertEqual(s.timeouts, TimeoutSettings(runDeadlineSeconds: 120, requestSeconds: 30))
+        XCTAssertEqual(s.timeouts, TimeoutSettings(runDeadlineSeconds: 120, requestSeconds: 10))
         XCTAssertEqual(s.client, ClientSettings(qps: 5.5, burst: 40, pageSize: 100))
         XCTAssertFalse(s.checks.isEnabled("kubearmor-image-drift"))
         XCTAssertTrue(s.checks.isEnabled("owner-references"))
@@ -66,7 +72,9 @@ final class SettingsTests: XCTestCase {
     func testTypesAndRangesAreChecked() {
         XCTAssertEqual(loadError("budgets: {maxChanges: many}"), "kreconcile.yaml: budgets.maxChanges: must be an integer between 0 and 10000, got many")
         XCTAssertEqual(loadError("budgets: {maxPerNode: -1}"), "kreconcile.yaml: budgets.maxPerNode: must be an integer between 0 and 10000, got -1")
-        XCTAssertEqual(loadError("client: {qps: 0}"), "kreconcile.yaml: client.qps: must be a number between 0.1 and 10000, got 0")
+        XCTAssertNil(loadError("client: {qps: 0}"), "0 = no client-side limit")
+        XCTAssertTrue(loadError("client: {qps: -1}")?.hasPrefix("kreconcile.yaml: client.qps: must be a number between 0 and 10000") == true,
+                      loadError("client: {qps: -1}") ?? "accepted")
         XCTAssertEqual(loadError("budgets: 5"), "kreconcile.yaml: budgets: must be a mapping")
         XCTAssertEqual(loadError("excludeNamespaces: kube-system"), "kreconcile.yaml: excludeNamespaces: must be a list of strings")
         XCTAssertEqual(loadError("excludeNamespaces: [Kube_System]"), "kreconcile.yaml: excludeNamespaces[0]: \"Kube_System\" is not a valid namespace name")
@@ -94,5 +102,19 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(DidYouMean.suggestion(for: "leaseDuration", among: ["name", "leaseDurationSeconds"]), "leaseDurationSeconds", "prefix")
         XCTAssertNil(DidYouMean.suggestion(for: "zzz", among: ["name", "namespace"]))
     }
-}
 
+    /// A write that starts just before the renew deadline must end before another run may
+    /// take the Lease over, and a renewal that times out must leave time to try again.
+    func testRequestSecondsMustFitTheRenewDeadline() throws {
+        XCTAssertTrue(loadError("timeouts: {requestSeconds: 50}\n")?.hasPrefix("kreconcile.yaml: timeouts.requestSeconds: 50 is too long for the Lease, at most 20") == true,
+                      loadError("timeouts: {requestSeconds: 50}\n") ?? "accepted")
+        XCTAssertNil(loadError("timeouts: {requestSeconds: 20}\n"))
+        // A custom deadline: 90 - 60 leaves 30 s for a write.
+        XCTAssertEqual(try Fixture.settings("lock: {leaseDurationSeconds: 90, renewDeadlineSeconds: 60}\ntimeouts: {requestSeconds: 30}\n").lock.renewDeadline, 60)
+        XCTAssertNotNil(loadError("lock: {leaseDurationSeconds: 90, renewDeadlineSeconds: 60}\ntimeouts: {requestSeconds: 31}\n"))
+        // The deadline must leave room for a renewal to be retried.
+        XCTAssertNotNil(loadError("lock: {leaseDurationSeconds: 60, renewDeadlineSeconds: 10}\ntimeouts: {requestSeconds: 15}\n"))
+        XCTAssertEqual(loadError("lock: {leaseDurationSeconds: 60, renewDeadlineSeconds: 60}\n"),
+                       "kreconcile.yaml: lock.renewDeadlineSeconds: must be less than leaseDurationSeconds (60): the holder stops writing before another run may take the Lease over")
+    }
+}

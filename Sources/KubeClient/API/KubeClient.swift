@@ -5,12 +5,16 @@ import Logging
 /// (`send`), typed reads and writes on top of it, generic over `ResourceDescriptor`.
 public final class KubeClient: Sendable {
     public struct Options: Sendable {
+        /// Client-side requests per second; 0 (the default) = none: the API server's
+        /// Priority and Fairness queues or answers 429 + Retry-After, which `retry` honours
+        /// (the defaults Kubernetes clients move to: kubernetes/kubernetes#111880,
+        /// kubernetes-sigs/controller-runtime#3119).
         public var qps: Double
         public var burst: Int
         public var retry: RetryPolicy
         public var pageSize: Int
 
-        public init(qps: Double = 20, burst: Int = 40, retry: RetryPolicy = RetryPolicy(), pageSize: Int = 500) {
+        public init(qps: Double = 0, burst: Int = 40, retry: RetryPolicy = RetryPolicy(), pageSize: Int = 500) {
             self.qps = qps
             self.burst = burst
             self.retry = retry
@@ -42,12 +46,19 @@ public final class KubeClient: Sendable {
 
     /// Sends one request with rate limiting, authentication and the retry policy.
     /// Non-2xx answers throw `KubeAPIError`; no answer throws `TransportError`.
-    public func send(_ request: KubeRequest) async throws -> HTTPResponse {
+    /// `retryGate` is asked right before each retry starts (after its wait): a reason means
+    /// no further attempt, and the last error is thrown (a write gated by a Lease deadline).
+    public func send(_ request: KubeRequest, retryGate: (@Sendable () async -> String?)? = nil) async throws -> HTTPResponse {
         var attempt = 0
         var reauthenticated = false
+        var lastError: (any Error)?
         while true {
             attempt += 1
             try Task.checkCancellation()
+            if let lastError, let retryGate, let reason = await retryGate() {
+                logger.info("not retrying", metadata: ["method": "\(request.method)", "path": "\(request.path)", "reason": "\(reason)"])
+                throw lastError
+            }
             try await limiter.wait()
             let started = clock.now()
             do {
@@ -75,6 +86,7 @@ public final class KubeClient: Sendable {
                     "delaySeconds": "\(String(format: "%.2f", delay))", "error": "\(Self.short(error))",
                 ])
                 try await clock.sleep(seconds: delay)
+                lastError = error
             }
         }
     }

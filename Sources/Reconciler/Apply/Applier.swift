@@ -7,7 +7,7 @@ import Logging
 /// the Applier never re-reads an object: a 409/404, or a failed JSON-patch test (422), means
 /// the object changed since the snapshot and the action is skipped while the run carries on.
 /// It stops *starting* writes when the run's deadline is near or a stop was requested
-/// (SIGTERM, a lost Lease); the write in flight then finishes, the rest are skipped.
+/// (SIGTERM, a Lease lost or not renewed within its renew deadline); the write in flight then finishes, the rest are skipped.
 public struct Applier: Sendable {
     public var client: KubeClient?
     public var mode: RunMode
@@ -29,9 +29,10 @@ public struct Applier: Sendable {
         self.now = now
     }
 
-    /// Results in the order of `plan.entries`. `stopReason` is asked before each write
-    /// (nil = carry on); `onApplied` runs after each persisted write (Events).
-    public func apply(_ plan: Plan, stopReason: @Sendable () -> String? = { nil },
+    /// Results in the order of `plan.entries`. `stopReason` is asked right before each write
+    /// starts (nil = carry on: no stop request, the Lease renewed within its deadline);
+    /// `onApplied` runs after each persisted write (Events).
+    public func apply(_ plan: Plan, stopReason: @escaping @Sendable () async -> String? = { nil },
                       onApplied: @Sendable (ActionResult) async -> Void = { _ in }) async -> [ActionResult] {
         var results: [ActionResult?] = plan.entries.map { entry in
             switch entry.decision {
@@ -48,12 +49,13 @@ public struct Applier: Sendable {
         var stopped: String?
         for index in order {
             let entry = plan.entries[index]
-            if stopped == nil { stopped = stopReason() ?? deadlineReason() }
+            if stopped == nil { stopped = await stopReason() }
+            if stopped == nil { stopped = deadlineReason() }
             if let stopped {
                 results[index] = ActionResult(entry: entry, outcome: .skipped, detail: "not started: \(stopped)")
                 continue
             }
-            let result = await applyOne(entry)
+            let result = await applyOne(entry, retryGate: { await stopReason() ?? deadlineReason() })
             results[index] = result
             if result.outcome == .applied { await onApplied(result) }
         }
@@ -66,7 +68,8 @@ public struct Applier: Sendable {
         return left < writeReserveSeconds ? "run deadline near (\(max(0, Int(left)))s left, a write may take \(Int(writeReserveSeconds))s)" : nil
     }
 
-    func applyOne(_ entry: PlanEntry) async -> ActionResult {
+    /// `retryGate` holds back a retry (after a 429's Retry-After) that could no longer start.
+    func applyOne(_ entry: PlanEntry, retryGate: (@Sendable () async -> String?)? = nil) async -> ActionResult {
         guard let action = entry.finding.action else {
             return ActionResult(entry: entry, outcome: .reported)
         }
@@ -78,7 +81,7 @@ public struct Applier: Sendable {
         // query parameter alone makes every planned write a server dry run.
         let request = mode == .serverDryRun ? action.request.dryRun() : action.request
         do {
-            let response = try await client.send(request)
+            let response = try await client.send(request, retryGate: retryGate)
             let outcome: ActionOutcome = mode == .serverDryRun ? .dryRun : .applied
             let detail = mode == .serverDryRun ? "accepted by the server (dryRun=All)" : nil
             logger.info(mode == .serverDryRun ? "server dry run accepted" : "applied", metadata: [

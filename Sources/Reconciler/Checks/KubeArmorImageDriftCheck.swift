@@ -45,6 +45,10 @@ public struct KubeArmorImageDriftCheck: Check {
             return .notApplicable(name, "no KubeArmor operator Deployment (label kubearmor-app=kubearmor-operator or name kubearmor-operator)")
         }
         guard operators.count == 1 else { return CheckReport(check: name, findings: KubeArmorOperator.ambiguous(name, operators)) }
+        // A pre-delete teardown deletes the operator and its config: no rollout then.
+        if op.meta.isDeleting {
+            return .notApplicable(name, "the KubeArmor operator Deployment \(op.ref) is being deleted; no image is patched during a teardown")
+        }
         if let why = snapshot.unavailableReason(KubeArmorOperator.configKind) {
             return .notApplicable(name, "KubeArmorConfig is not available: \(why)")
         }
@@ -70,6 +74,9 @@ public struct KubeArmorImageDriftCheck: Check {
             })
         }
         let config = configs[0]
+        if config.meta.isDeleting {
+            return .notApplicable(name, "\(config.ref) is being deleted; no image is patched during a teardown")
+        }
 
         // Desired image and where it came from, per component.
         var desired: [String: (image: String, source: String)] = [:]
@@ -83,33 +90,54 @@ public struct KubeArmorImageDriftCheck: Check {
             }
         }
 
-        var findings: [Finding] = []
-        for workload in snapshot.workloads where workload.meta.namespace == op.meta.namespace && !workload.meta.isDeleting {
-            let components = Self.components.filter { c in
-                workload.groupKind == c.workloadKind && (c.workloadName.map { $0 == workload.meta.name }
-                    ?? (workload.meta.labels[KubeArmorOperator.appLabel] == KubeArmorOperator.daemonSetLabelValue))
-            }
-            if let finding = drift(workload, components: components, desired: desired) { findings.append(finding) }
+        // Each image patch rolls a KubeArmor workload out (a DaemonSet: on every node), so
+        // one at a time: none while one of them is still rolling out, and at most one per
+        // run (the planner keeps one action of the "kubearmor" rollout group).
+        let managed = snapshot.workloads.filter { w in
+            w.meta.namespace == op.meta.namespace && !w.meta.isDeleting && !Self.components(of: w).isEmpty
         }
+        let rolling = managed.lazy.compactMap { w in HealthGate.unhealthyReason(w).map { "\(w.ref) is still rolling out (\($0))" } }.first
+        let findings = managed.compactMap { drift($0, components: Self.components(of: $0), desired: desired, rolling: rolling) }
         return CheckReport(check: name, findings: findings)
     }
 
+    /// The components a workload runs: the named Deployments, or every DaemonSet labelled
+    /// kubearmor-app=kubearmor (one per node configuration).
+    static func components(of workload: WorkloadRecord) -> [Component] {
+        components.filter { c in
+            workload.groupKind == c.workloadKind && (c.workloadName.map { $0 == workload.meta.name }
+                ?? (workload.meta.labels[KubeArmorOperator.appLabel] == KubeArmorOperator.daemonSetLabelValue))
+        }
+    }
+
     /// One finding per workload (one action per object), covering every drifted container.
-    private func drift(_ w: WorkloadRecord, components: [Component], desired: [String: (image: String, source: String)]) -> Finding? {
+    private func drift(_ w: WorkloadRecord, components: [Component], desired: [String: (image: String, source: String)],
+                       rolling: String?) -> Finding? {
         var ops: [JSONPatchOperation] = [.test("/metadata/resourceVersion", .string(w.meta.resourceVersion))]
         var lines: [String] = []
         var changed: [String] = []
+        var unknown: [String] = []
         for c in components {
             let list = c.isInit ? w.initContainers : w.containers
-            guard let want = desired[c.env], let i = list.firstIndex(where: { $0.name == c.container }),
-                  !ImageReference.same(list[i].image, want.image) else { continue }
-            let path = "/spec/template/spec/\(c.isInit ? "initContainers" : "containers")/\(i)/image"
-            ops += [.test(path, .string(list[i].image)), .replace(path, .string(want.image))]
-            changed.append("\(c.container) to \(want.image)")
-            lines.append("\(c.isInit ? "init container" : "container") \(c.container) runs \(list[i].image), desired \(want.image) (\(want.source))")
+            guard let want = desired[c.env], let i = list.firstIndex(where: { $0.name == c.container }) else { continue }
+            let what = "\(c.isInit ? "init container" : "container") \(c.container)"
+            switch ImageReference.compare(live: list[i].image, desired: want.image) {
+            case .same:
+                continue
+            case .unknown(let why):
+                unknown.append("\(what): \(why) (\(want.source))")
+            case .different:
+                let path = "/spec/template/spec/\(c.isInit ? "initContainers" : "containers")/\(i)/image"
+                ops += [.test(path, .string(list[i].image)), .replace(path, .string(want.image))]
+                changed.append("\(c.container) to \(want.image)")
+                lines.append("\(what) runs \(list[i].image), desired \(want.image) (\(want.source))")
+            }
         }
-        guard !lines.isEmpty else { return nil }
-        let reason = lines.joined(separator: "; ")
+        guard !lines.isEmpty else {
+            if unknown.isEmpty { return nil }
+            return Finding(check: name, object: w.ref, reason: unknown.joined(separator: "; ") + "; not patched", action: nil)
+        }
+        let reason = (lines + unknown).joined(separator: "; ")
         // A rollout that has not been observed yet may already carry a fix (or another
         // change): patching on top of it would race the controller. Report; a later run acts.
         if let generation = w.meta.generation, (w.status.observedGeneration ?? 0) < generation {
@@ -117,9 +145,18 @@ public struct KubeArmorImageDriftCheck: Check {
                            reason: "\(reason); rollout in progress (observedGeneration \(w.status.observedGeneration ?? 0) < generation \(generation)), not patched this run",
                            action: nil)
         }
+        if let rolling {
+            return Finding(check: name, object: w.ref, reason: "\(reason); waiting: \(rolling), and KubeArmor workloads roll one at a time", action: nil)
+        }
+        // A paused Deployment would take the new template without rolling out; kubectl
+        // refuses to restart one (rollout_restart.go). Left to whoever paused it.
+        if w.paused {
+            return Finding(check: name, object: w.ref, reason: "\(reason); the Deployment is paused (spec.paused), not patched", action: nil)
+        }
         let resource: ResourceDescriptor = w.kind == "DaemonSet" ? .daemonSets : .deployments
         let request = KubeRequest.patch(resource, namespace: w.meta.namespace, name: w.meta.name, patch: .json(ops))
         return Finding(check: name, object: w.ref, reason: reason,
-                       action: Action(actionClass: .imagePatch, target: w.ref, summary: "set image of " + changed.joined(separator: ", "), request: request))
+                       action: Action(actionClass: .imagePatch, target: w.ref, summary: "set image of " + changed.joined(separator: ", "),
+                                      request: request, rolloutGroup: "kubearmor"))
     }
 }

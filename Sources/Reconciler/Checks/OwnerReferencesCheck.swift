@@ -62,7 +62,7 @@ public struct OwnerReferencesCheck: Check {
 
     public func evaluate(_ snapshot: Snapshot, _ settings: Settings) -> CheckReport {
         let options = settings.checks.options[name] ?? [:]
-        let rules = OwnerRule.rules(options)
+        var rules = OwnerRule.rules(options)
         var findings: [Finding] = []
         var applicable = !rules.isEmpty
         if options["kubearmorOperator"]?.boolValue ?? true {
@@ -72,9 +72,7 @@ public struct OwnerReferencesCheck: Check {
                 findings += KubeArmorOperator.ambiguous(name, operators)
             } else if let op = operators.first {
                 applicable = true
-                // Referencing an operator that is being deleted would have the garbage
-                // collector delete the objects too: leave that to the teardown.
-                if !op.meta.isDeleting { findings += operatorFindings(op, snapshot) }
+                rules = Self.operatorRules(op) + rules
             }
         }
         guard applicable else {
@@ -87,23 +85,27 @@ public struct OwnerReferencesCheck: Check {
         return CheckReport(check: name, findings: findings)
     }
 
-    private func operatorFindings(_ op: WorkloadRecord, _ snapshot: Snapshot) -> [Finding] {
-        let ref = OwnerReference(apiVersion: op.apiVersion, kind: op.kind, name: op.meta.name, uid: op.meta.uid)
-        return Self.operatorObjects.compactMap { resource, objectName in
-            guard let object = snapshot.objects(GroupKind(resource.group, resource.kind))
-                .first(where: { $0.meta.namespace == op.meta.namespace && $0.meta.name == objectName }) else { return nil }
-            return finding(object, resource: resource, owner: ref, ownerRef: op.ref, why: "the KubeArmor operator sets this reference on the objects it creates")
+    /// The built-in rule as rules like the users': the operator's objects (by name, in its
+    /// namespace, kinds in table order) should reference its Deployment.
+    static func operatorRules(_ op: WorkloadRecord) -> [OwnerRule] {
+        var kinds: [String] = []
+        for (resource, _) in operatorObjects where !kinds.contains(resource.kind) { kinds.append(resource.kind) }
+        return kinds.map { kind in
+            let names = Set(operatorObjects.filter { $0.0.kind == kind }.map(\.1))
+            // FACTS.md: addOwnership has no case for Roles/RoleBindings.
+            let why = kind == "Role" || kind == "RoleBinding"
+                ? "a step beyond the KubeArmor operator (it sets no owner on its Roles and RoleBindings): deleting the operator then takes this along"
+                : "the KubeArmor operator sets this reference on the objects it creates"
+            return OwnerRule(dependent: RuleKind(kind: kind), namespace: op.meta.namespace, names: names,
+                             owner: RuleKind(kind: op.kind), ownerName: op.meta.name, why: why)
         }
     }
 
     private func ruleFindings(_ rule: OwnerRule, _ snapshot: Snapshot) -> [Finding] {
         guard case .success(let dependentInput) = rule.dependent.resolve(), let ownerKind = rule.owner.groupKind,
               snapshot.unavailableReason(dependentInput.groupKind) == nil else { return [] }
-        let dependents = snapshot.objects(dependentInput.groupKind).filter { o in
-            (rule.namespace == nil || o.meta.namespace == rule.namespace) && rule.selector.allSatisfy { o.meta.labels[$0.key] == $0.value }
-        }
+        let dependents = snapshot.objects(dependentInput.groupKind).filter(rule.matches)
         let owners = snapshot.objects(ownerKind).filter { $0.meta.name == rule.ownerName }
-        let selector = rule.selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         return dependents.compactMap { object in
             // Valid owners: cluster-scoped, or in the dependent's own namespace (a
             // cluster-scoped dependent can therefore only get a cluster-scoped owner).
@@ -113,13 +115,24 @@ public struct OwnerReferencesCheck: Check {
                 let problem = invalid ? "a namespaced owner is invalid for a cluster-scoped object"
                     : "not found\(object.meta.namespace.map { " in namespace \($0)" } ?? " at cluster scope")"
                 return Finding(check: name, object: object.ref,
-                               reason: "rule (\(rule.dependent.kind) \(selector)) wants owner \(rule.owner.kind) \(rule.ownerName): \(problem); nothing to add",
+                               reason: "\(rule.label) wants owner \(rule.owner.kind) \(rule.ownerName): \(problem); nothing to add",
                                action: nil)
             }
+            // An owner being deleted: a reference to it would have the garbage collector
+            // delete the dependent too. Left to the teardown (every rule, built-in or not).
+            if owner.meta.isDeleting { return nil }
             guard let resource = descriptor(for: object, kind: rule.dependent) else { return nil }
+            // controller only when the rule asks; blockOwnerDeletion never. The operator's own
+            // addOwnership sets neither (FACTS.md), and Kubernetes sets both only on the
+            // references a controller gives the objects it manages (metav1.NewControllerRef,
+            // apimachinery pkg/apis/meta/v1/controller_ref.go). blockOwnerDeletion would make
+            // a foreground delete of the owner wait on the dependent, and under the
+            // OwnerReferencesPermissionEnforcement admission plugin (plugin/pkg/admission/gc/
+            // gc_admission.go) setting it needs `update` on the owner's finalizers, which
+            // kreconcile's RBAC has no business holding. Garbage collection needs neither.
             let ref = OwnerReference(apiVersion: owner.apiVersion, kind: owner.kind, name: owner.meta.name, uid: owner.meta.uid,
                                      controller: rule.controller ? true : nil)
-            return finding(object, resource: resource, owner: ref, ownerRef: owner.ref, why: "settings rule \(rule.dependent.kind) \(selector)")
+            return finding(object, resource: resource, owner: ref, ownerRef: owner.ref, why: rule.label)
         }
     }
 

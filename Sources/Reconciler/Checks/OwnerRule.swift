@@ -13,6 +13,11 @@ struct RuleKind: Equatable {
         resource = o["resource"]?.stringValue
     }
 
+    /// A built-in kind of `KnownResources`.
+    init(kind: String) {
+        self.kind = kind
+    }
+
     /// The resource to list and patch, or why it cannot be resolved.
     func resolve() -> Result<SnapshotInput, OptionProblem> {
         if let resource {
@@ -40,16 +45,22 @@ struct RuleKind: Equatable {
     }
 }
 
-/// A user rule of `owner-references`: objects of `kind` matching `selector` (in
-/// `namespace`, or everywhere) should have an ownerReference to `owner`, which lives in
-/// the object's namespace or is cluster-scoped.
+/// A rule of `owner-references`: objects of `kind` matching `selector` (or named one of
+/// `names`; in `namespace`, or everywhere) should have an ownerReference to `owner`, which
+/// lives in the object's namespace or is cluster-scoped. User rules come from the settings;
+/// the built-in KubeArmor operator rule is made of the same rules (`OwnerReferencesCheck`),
+/// so both share one evaluation and its guards.
 struct OwnerRule: Equatable {
     var dependent: RuleKind
     var namespace: String?
     var selector: [String: String]
+    /// Built-in rules name their objects instead of selecting them by label.
+    var names: Set<String>?
     var owner: RuleKind
     var ownerName: String
     var controller: Bool
+    /// Why the reference belongs there, for the finding.
+    var why: String?
 
     init(_ o: JSONValue) {
         dependent = RuleKind(o)
@@ -59,6 +70,30 @@ struct OwnerRule: Equatable {
         owner = RuleKind(ownerJSON)
         ownerName = ownerJSON["name"]?.stringValue ?? ""
         controller = ownerJSON["controller"]?.boolValue ?? false
+    }
+
+    init(dependent: RuleKind, namespace: String?, names: Set<String>, owner: RuleKind, ownerName: String, why: String) {
+        self.dependent = dependent
+        self.namespace = namespace
+        self.selector = [:]
+        self.names = names
+        self.owner = owner
+        self.ownerName = ownerName
+        self.controller = false
+        self.why = why
+    }
+
+    func matches(_ o: ObjectRecord) -> Bool {
+        (namespace == nil || o.meta.namespace == namespace)
+            && (names.map { $0.contains(o.meta.name) } ?? true)
+            && selector.allSatisfy { o.meta.labels[$0.key] == $0.value }
+    }
+
+    /// How the rule is named in findings.
+    var label: String {
+        if let why { return why }
+        let text = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        return "settings rule \(dependent.kind) \(text)"
     }
 
     static func rules(_ options: [String: JSONValue]) -> [OwnerRule] {

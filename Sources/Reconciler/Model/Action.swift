@@ -14,6 +14,8 @@ public enum ActionClass: Int, Sendable, Codable, Comparable, CaseIterable {
     public static func < (a: ActionClass, b: ActionClass) -> Bool { a.rawValue < b.rawValue }
 
     public var isDisruptive: Bool { self == .disruptive }
+    /// Starts a rollout (an image patch or a restart): the health gate holds it.
+    public var startsRollout: Bool { self == .imagePatch || self == .disruptive }
 }
 
 /// One write a check proposes. `request` is the exact request a real run sends (a dry run
@@ -36,9 +38,12 @@ public struct Action: Sendable, Equatable {
     /// When the oldest problem this action fixes began (RFC 3339): disruptive actions run
     /// oldest first (`FairOrder`).
     public var since: String?
+    /// Actions of one group roll out one at a time: at most one per run ("kubearmor": its
+    /// DaemonSets and Deployments, each rollout node-wide).
+    public var rolloutGroup: String?
 
     public init(actionClass: ActionClass, target: ObjectRef, summary: String, request: KubeRequest, disruptedNodes: [String] = [],
-                disruptedPodLabels: [String: String]? = nil, since: String? = nil) {
+                disruptedPodLabels: [String: String]? = nil, since: String? = nil, rolloutGroup: String? = nil) {
         self.actionClass = actionClass
         self.target = target
         self.summary = summary
@@ -46,5 +51,6 @@ public struct Action: Sendable, Equatable {
         self.disruptedNodes = disruptedNodes
         self.disruptedPodLabels = disruptedPodLabels
         self.since = since
+        self.rolloutGroup = rolloutGroup
     }
 }

@@ -3,8 +3,10 @@ public enum DeferReason: Sendable, Equatable, CustomStringConvertible {
     case maxChanges(Int)
     case maxPerNamespace(namespace: String, limit: Int)
     case maxPerNode(node: String, limit: Int)
-    /// `unhealthy` workloads are rolling out or unavailable; disruptive actions wait.
+    /// `unhealthy` workloads are rolling out or unavailable; actions that start a rollout wait.
     case healthGate(unhealthy: Int, limit: Int)
+    /// Another rollout of the same group is planned in this run: one at a time.
+    case oneRolloutAtATime(group: String)
     /// Another action of this run already touches the same object.
     case objectAlreadyPlanned
     /// The action's namespace belongs to another shard.
@@ -18,6 +20,7 @@ public enum DeferReason: Sendable, Equatable, CustomStringConvertible {
         case .maxPerNamespace(let ns, let n): return "budget maxPerNamespace=\(n) reached in namespace \(ns)"
         case .maxPerNode(let node, let n): return "budget maxPerNode=\(n) reached on node \(node)"
         case .healthGate(let u, let n): return "health gate: \(u) workloads unhealthy (maxUnhealthyWorkloads=\(n))"
+        case .oneRolloutAtATime(let g): return "one \(g) rollout at a time: another is planned in this run"
         case .objectAlreadyPlanned: return "another action of this run already changes this object"
         case .otherShard(let i): return "belongs to shard \(i)"
         case .disruptionBudget(let pdb): return "PodDisruptionBudget \(pdb) allows 0 disruptions now"

@@ -8,7 +8,8 @@ struct BudgetPacker {
     private(set) var planned = 0
     private var perNamespace: [String: Int] = [:]
     private var perNode: [String: Int] = [:]
-    private var disruptive = 0
+    private var rollouts = 0
+    private var groups: Set<String> = []
     private var claimed: Set<String> = []
 
     init(budgets: Budgets, unhealthyAtStart: Int) {
@@ -24,13 +25,16 @@ struct BudgetPacker {
         if let ns = action.target.namespace, perNamespace[ns, default: 0] >= budgets.maxPerNamespace {
             return .maxPerNamespace(namespace: ns, limit: budgets.maxPerNamespace)
         }
-        if action.actionClass.isDisruptive {
-            // Each restart planned in this run starts one more rollout: it counts against
-            // the gate like a workload already rolling out.
-            let unhealthy = unhealthyAtStart + disruptive
+        if let group = action.rolloutGroup, groups.contains(group) { return .oneRolloutAtATime(group: group) }
+        if action.actionClass.startsRollout {
+            // Each rollout planned in this run (a restart, an image patch) counts against the
+            // gate like a workload already rolling out.
+            let unhealthy = unhealthyAtStart + rollouts
             if unhealthy >= budgets.maxUnhealthyWorkloads {
                 return .healthGate(unhealthy: unhealthy, limit: budgets.maxUnhealthyWorkloads)
             }
+        }
+        if action.actionClass.isDisruptive {
             if let node = PerNodeCount.overBudget(action.disruptedNodes, planned: perNode, limit: budgets.maxPerNode) {
                 return .maxPerNode(node: node, limit: budgets.maxPerNode)
             }
@@ -38,8 +42,9 @@ struct BudgetPacker {
         claimed.insert(key)
         planned += 1
         if let ns = action.target.namespace { perNamespace[ns, default: 0] += 1 }
+        if let group = action.rolloutGroup { groups.insert(group) }
+        if action.actionClass.startsRollout { rollouts += 1 }
         if action.actionClass.isDisruptive {
-            disruptive += 1
             for node in action.disruptedNodes { perNode[node, default: 0] += 1 }
         }
         return nil

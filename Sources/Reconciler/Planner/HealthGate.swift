@@ -34,13 +34,12 @@ public enum HealthGate {
         return nil
     }
 
-    /// The workloads that count against `maxUnhealthyWorkloads`. Excluded namespaces are
-    /// not counted: a workload kreconcile may never touch (a perpetually degraded
-    /// kube-system add-on) must not block every run.
+    /// The workloads that count against `maxUnhealthyWorkloads`. Workloads kreconcile may
+    /// never touch are not counted: excluded namespaces, and objects or namespaces opted
+    /// out (the one `Exclusions` rule), so a perpetually degraded add-on nobody lets us
+    /// touch cannot block every run.
     public static func unhealthyWorkloads(_ snapshot: Snapshot, settings: Settings) -> [WorkloadRecord] {
-        let excluded = Set(settings.excludeNamespaces)
-        return snapshot.workloads.filter { w in
-            !(w.meta.namespace.map(excluded.contains) ?? false) && unhealthyReason(w) != nil
-        }
+        let exclusions = Exclusions(settings: settings, snapshot: snapshot)
+        return snapshot.workloads.filter { w in exclusions.reason(for: w.ref) == nil && unhealthyReason(w) != nil }
     }
 }

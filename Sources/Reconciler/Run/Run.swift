@@ -13,16 +13,20 @@ public struct Run: Sendable {
     public var logger: Logger
     public var progress: (@Sendable (SnapshotProgress) -> Void)?
     public var now: @Sendable () -> Date
+    /// How the Lease waits (between renewals, while watching an expired-looking holder).
+    public var sleep: @Sendable (Double) async throws -> Void
 
     public init(options: RunOptions, client: KubeClient?, stop: StopSignal = StopSignal(),
                 logger: Logger = Logger(label: "kreconcile.run"), progress: (@Sendable (SnapshotProgress) -> Void)? = nil,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() },
+                sleep: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }) {
         self.options = options
         self.client = client
         self.stop = stop
         self.logger = logger
         self.progress = progress
         self.now = now
+        self.sleep = sleep
     }
 
     /// A failure before any write could start (listing, reading files, the Lease API).
@@ -44,25 +48,37 @@ public struct Run: Sendable {
         if options.mode.persists, let client {
             let namespace = settings.lock.namespace ?? client.config.namespace
             let lock = LeaseLock(client: client, name: options.leaseName(), namespace: namespace, holder: options.identity,
-                                 durationSeconds: settings.lock.leaseDurationSeconds, logger: logger, now: now)
+                                 durationSeconds: settings.lock.leaseDurationSeconds, renewDeadlineSeconds: settings.lock.renewDeadlineSeconds,
+                                 logger: logger, now: now, sleep: sleep)
             let leaseName = "\(namespace)/\(lock.name)"
+            let stop = self.stop
+            func heldByOther(_ holder: LeaseHolder) -> RunReport {
+                let name = holder.lease.map { "\(namespace)/\($0)" } ?? leaseName
+                logger.notice("another run holds the Lease; not acting", metadata: [
+                    "lease": "\(name)", "holder": "\(holder.identity)", "until": "\(MicroTime.format(holder.expires))",
+                ])
+                let status = RunReport.LockStatus(lease: name, state: "held-by-other", holder: holder.identity,
+                                                  heldUntil: MicroTime.format(holder.expires))
+                return report(started: started, lock: status, checks: [], results: [], plan: nil)
+            }
             do {
-                switch try await lock.acquire() {
+                switch try await lock.acquire(shouldStop: { stop.reason != nil }) {
                 case .heldBy(let holder):
-                    logger.notice("another run holds the Lease; not acting", metadata: [
-                        "lease": "\(leaseName)", "holder": "\(holder.identity)", "until": "\(MicroTime.format(holder.expires))",
-                    ])
-                    let status = RunReport.LockStatus(lease: leaseName, state: "held-by-other", holder: holder.identity,
-                                                      heldUntil: MicroTime.format(holder.expires))
-                    return report(started: started, lock: status, checks: [], results: [], plan: nil)
+                    return heldByOther(holder)
                 case .acquired(let previous):
                     if let previous { logger.info("took over an expired Lease", metadata: ["lease": "\(leaseName)", "previous": "\(previous)"]) }
                     lockStatus = RunReport.LockStatus(lease: leaseName, state: "acquired", holder: options.identity)
                 }
+                // Sharded and unsharded runs exclude each other (LeaseExclusion).
+                if let other = try await LeaseExclusion.otherSide(client: client, namespace: namespace, lockName: settings.lock.name,
+                                                                  shard: options.shard, now: now()) {
+                    await release(lock)
+                    return heldByOther(other)
+                }
             } catch {
+                await release(lock)
                 throw Failure(description: "taking the Lease \(leaseName): \(error)")
             }
-            let stop = self.stop
             await lock.startRenewing { reason in stop.request(reason) }
             lease = lock
         } else if options.mode != .offline {
@@ -78,7 +94,7 @@ public struct Run: Sendable {
             }
             let reports = Checks.evaluate(checks, snapshot: snapshot, settings: settings)
             let plan = Planner.plan(reports, snapshot: snapshot, settings: settings, shard: options.shard)
-            let results = await apply(plan, started: started)
+            let results = await apply(plan, started: started, lease: lease)
             if let lease {
                 if let lost = await lease.lost { lockStatus?.state = "lost"; logger.error("\(lost)") }
                 await release(lease)
@@ -122,14 +138,21 @@ public struct Run: Sendable {
         }
     }
 
-    private func apply(_ plan: Plan, started: Date) async -> [ActionResult] {
+    private func apply(_ plan: Plan, started: Date, lease: LeaseLock?) async -> [ActionResult] {
         let settings = options.settings
         let recorder = options.mode.persists ? client.map { EventRecorder(client: $0, instance: options.identity, logger: logger, now: now) } : nil
         let applier = Applier(client: client, mode: options.mode,
                               deadline: started.addingTimeInterval(Double(settings.timeouts.runDeadlineSeconds)),
                               writeReserveSeconds: Double(settings.timeouts.requestSeconds), logger: logger, now: now)
         let stop = self.stop
-        return await applier.apply(plan, stopReason: { stop.reason }, onApplied: { result in
+        // Before each write: a stop request, or the Lease no longer renewed in time.
+        let stopReason: @Sendable () async -> String? = {
+            if let reason = stop.reason { return reason }
+            guard let lease, let reason = await lease.mayWrite() else { return nil }
+            stop.request(reason)
+            return reason
+        }
+        return await applier.apply(plan, stopReason: stopReason, onApplied: { result in
             await recorder?.record(result)
         })
     }

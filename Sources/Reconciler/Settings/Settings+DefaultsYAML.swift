@@ -21,8 +21,9 @@ extension Settings {
           maxPerNamespace: \(d.budgets.maxPerNamespace)
           # Pod disruptions (restarts, evictions) per node per run (0-10000).
           maxPerNode: \(d.budgets.maxPerNode)
-          # Disruptive actions are planned only while fewer workloads than this are rolling
-          # out or unavailable, read from their status (0-10000; 0 = never disrupt).
+          # Actions that start a rollout (restarts, evictions, image patches) are planned only
+          # while fewer workloads than this are rolling out or unavailable, read from their
+          # status; excluded and opted-out workloads do not count (0-10000; 0 = never).
           maxUnhealthyWorkloads: \(d.budgets.maxUnhealthyWorkloads)
 
         # Namespaces kreconcile never acts in.
@@ -33,23 +34,35 @@ extension Settings {
         optOutKey: \(d.optOutKey)
 
         # The coordination.k8s.io/v1 Lease that keeps two runs from acting together
-        # (dry runs do not take it; with --shard each shard holds its own).
+        # (dry runs do not take it). With --shard each shard holds <name>-shard-I-of-N;
+        # sharded and unsharded runs also check each other's Leases and never act together.
         lock:
           name: \(d.lock.name)
           # Default: the namespace the run is in (in cluster: its service account's).
           namespace: null
-          # A holder that has not renewed for this long is presumed dead (5-3600).
+          # Another run takes the Lease over only after watching it unrenewed for this long
+          # by its own clock (as client-go judges expiry: clock skew cannot steal it) (5-3600).
           leaseDurationSeconds: \(d.lock.leaseDurationSeconds)
+          # No write starts later than this after the last successful renewal; less than
+          # leaseDurationSeconds. null: two thirds of it (client-go's 10 s of 15 s).
+          renewDeadlineSeconds: null
 
         timeouts:
           # No new write starts after this many seconds from the start (10-86400).
           runDeadlineSeconds: \(d.timeouts.runDeadlineSeconds)
-          # One API request, retries included (1-600).
+          # One API request attempt (1-600). At most leaseDurationSeconds minus the renew
+          # deadline, and less than the renew deadline: a write started just before the
+          # deadline ends before another run may take the Lease.
           requestSeconds: \(d.timeouts.requestSeconds)
 
-        # Client-side rate limit and list page size.
+        # The API client. qps 0: no client-side rate limit. Like controller-runtime (on SIG
+        # API Machinery's advice) and kubernetes/kubernetes#111880 for client-go, kreconcile
+        # defers to the server's API Priority and Fairness (on since Kubernetes 1.20): an
+        # overloaded server answers 429 with Retry-After and the client waits that long. A
+        # limit of 20/s would add ~13 s of waits to listing 150k pods in pages of 500.
+        # Set qps (and burst) to cap the request rate anyway, e.g. on a server without APF.
         client:
-          qps: \(Int(d.client.qps))
+          qps: \(d.client.qps == d.client.qps.rounded() ? String(Int(d.client.qps)) : String(d.client.qps))
           burst: \(d.client.burst)
           pageSize: \(d.client.pageSize)
 

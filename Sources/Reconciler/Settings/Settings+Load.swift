@@ -47,7 +47,7 @@ extension Settings {
             s.optOutKey = key
         }
         if let l = try top.mapping("lock") {
-            try l.rejectUnknownKeys(["name", "namespace", "leaseDurationSeconds"])
+            try l.rejectUnknownKeys(["name", "namespace", "leaseDurationSeconds", "renewDeadlineSeconds"])
             if let name = try l.string("name") {
                 guard KubeNames.isDNSSubdomain(name) else { throw l.error("name", "\"\(name)\" is not a valid Lease name") }
                 s.lock.name = name
@@ -57,15 +57,20 @@ extension Settings {
                 s.lock.namespace = ns
             }
             s.lock.leaseDurationSeconds = try l.int("leaseDurationSeconds", in: 5...3600) ?? s.lock.leaseDurationSeconds
+            s.lock.renewDeadlineSeconds = try l.int("renewDeadlineSeconds", in: 2...3599)
+            if s.lock.renewDeadline >= s.lock.leaseDurationSeconds {
+                throw l.error("renewDeadlineSeconds", "must be less than leaseDurationSeconds (\(s.lock.leaseDurationSeconds)): the holder stops writing before another run may take the Lease over")
+            }
         }
         if let t = try top.mapping("timeouts") {
             try t.rejectUnknownKeys(["runDeadlineSeconds", "requestSeconds"])
             s.timeouts.runDeadlineSeconds = try t.int("runDeadlineSeconds", in: 10...86_400) ?? s.timeouts.runDeadlineSeconds
             s.timeouts.requestSeconds = try t.int("requestSeconds", in: 1...600) ?? s.timeouts.requestSeconds
         }
+        try checkRequestFitsTheLease(s, top)
         if let c = try top.mapping("client") {
             try c.rejectUnknownKeys(["qps", "burst", "pageSize"])
-            s.client.qps = try c.double("qps", in: 0.1...10_000) ?? s.client.qps
+            s.client.qps = try c.double("qps", in: 0...10_000) ?? s.client.qps
             s.client.burst = try c.int("burst", in: 1...10_000) ?? s.client.burst
             s.client.pageSize = try c.int("pageSize", in: 1...10_000) ?? s.client.pageSize
         }
@@ -73,6 +78,16 @@ extension Settings {
             s.checks = try parseChecks(checks, registry: registry)
         }
         return s
+    }
+
+    /// A write (a renewal too) may take `requestSeconds`. One that starts just before the
+    /// renew deadline must end before another run may take the Lease over, and a renewal
+    /// that times out must leave time to try again before the deadline.
+    private static func checkRequestFitsTheLease(_ s: Settings, _ top: YAMLFields) throws {
+        let request = s.timeouts.requestSeconds, deadline = s.lock.renewDeadline, duration = s.lock.leaseDurationSeconds
+        let limit = s.maxRequestSeconds
+        guard request > limit else { return }
+        throw ConfigError("\(top.file): timeouts.requestSeconds: \(request) is too long for the Lease, at most \(limit): a write started just before the renew deadline (\(deadline)s) must end before the Lease (\(duration)s) may be taken over, and a renewal that times out must leave time for another")
     }
 
     /// `checks.<name>: {enabled: bool, <option>: ...}` for each registered check.

@@ -32,6 +32,13 @@ public struct Settings: Sendable, Equatable {
     public static let defaultOptOutKey = "kreconcile.io/skip"
 
     public static let defaults = Settings()
+
+    /// The longest request the Lease allows: a write started just before the renew deadline
+    /// ends before the Lease may be taken over, and a renewal that times out leaves time for
+    /// another before the deadline.
+    public var maxRequestSeconds: Int {
+        min(lock.leaseDurationSeconds - lock.renewDeadline, lock.renewDeadline - 1)
+    }
 }
 
 /// How much one run may change (DESIGN.md "Bounded" and "Health-gated").
@@ -42,7 +49,7 @@ public struct Budgets: Sendable, Equatable {
     public var maxPerNamespace: Int
     /// Pod disruptions per node per run (disruptive actions only).
     public var maxPerNode: Int
-    /// Disruptive actions are planned only while fewer workloads than this are rolling out
+    /// Actions that start a rollout are planned only while fewer workloads than this are rolling out
     /// or unavailable.
     public var maxUnhealthyWorkloads: Int
 
@@ -59,34 +66,52 @@ public struct LockSettings: Sendable, Equatable {
     public var name: String
     /// nil = the namespace the run is in (in-cluster namespace file, else the kubeconfig's).
     public var namespace: String?
+    /// How long another run waits, watching an unrenewed Lease, before it takes it over.
     public var leaseDurationSeconds: Int
+    /// No write starts later than this after the last successful renewal; less than the
+    /// duration (client-go's RenewDeadline). nil = two thirds of the duration, as client-go's
+    /// core defaults (10 s of 15 s).
+    public var renewDeadlineSeconds: Int?
 
-    public init(name: String = "kreconcile", namespace: String? = nil, leaseDurationSeconds: Int = 60) {
+    public init(name: String = "kreconcile", namespace: String? = nil, leaseDurationSeconds: Int = 60, renewDeadlineSeconds: Int? = nil) {
         self.name = name
         self.namespace = namespace
         self.leaseDurationSeconds = leaseDurationSeconds
+        self.renewDeadlineSeconds = renewDeadlineSeconds
     }
+
+    /// The renew deadline in effect.
+    public var renewDeadline: Int { renewDeadlineSeconds ?? max(1, leaseDurationSeconds * 2 / 3) }
 }
 
 public struct TimeoutSettings: Sendable, Equatable {
     /// No new write starts after this many seconds from the start of the run.
     public var runDeadlineSeconds: Int
-    /// One HTTP request, including retries' waits.
+    /// One HTTP request attempt (the transport's timeout).
     public var requestSeconds: Int
 
-    public init(runDeadlineSeconds: Int = 300, requestSeconds: Int = 30) {
+    public init(runDeadlineSeconds: Int = 300, requestSeconds: Int = 20) {
         self.runDeadlineSeconds = runDeadlineSeconds
         self.requestSeconds = requestSeconds
     }
 }
 
+/// Client defaults for big clusters, as Kubernetes clients choose them today: no
+/// client-side rate limit; the API server's API Priority and Fairness (on by default since
+/// 1.20, GA in 1.29) queues or rejects with 429 + Retry-After, and the client waits that long
+/// (KubeClient's RetryPolicy, like client-go rest/request.go). controller-runtime disables its
+/// client-side limiter by default on SIG API Machinery's advice (kubernetes-sigs/
+/// controller-runtime#3119), and kubernetes/kubernetes#111880 asks the same of client-go. A
+/// token bucket of 20/s would add ~13 s of waits to listing 150k pods in pages of 500.
 public struct ClientSettings: Sendable, Equatable {
+    /// Client-side requests per second; 0 = no client-side limit (the default).
     public var qps: Double
+    /// Requests above `qps` allowed at once (only with qps > 0).
     public var burst: Int
     /// `limit` of each list page.
     public var pageSize: Int
 
-    public init(qps: Double = 20, burst: Int = 40, pageSize: Int = 500) {
+    public init(qps: Double = 0, burst: Int = 40, pageSize: Int = 500) {
         self.qps = qps
         self.burst = burst
         self.pageSize = pageSize
