@@ -96,12 +96,14 @@ enum CRDFinalizerController {
     static func run(_ step: inout ControllerStep) {
         guard let crdType = step.type(CustomResourceDefinitions.storageKey) else { return }
         for crd in step.list(crdType) where crd.isTerminating && crd.finalizers.contains(CustomResourceDefinitions.cleanupFinalizer) {
+            // crd_finalizer.go deleteInstances deletes the collection, then polls (up to a
+            // minute) until the list is empty, and drops the finalizer in the same sync: so
+            // the CRD goes in the same pass when no instance holds a finalizer of its own,
+            // before the garbage collector could look the deleted owners' kind up again.
             var remaining = 0
             for rt in CustomResourceDefinitions.types(crd).prefix(1) {
-                for obj in step.list(rt) {
-                    remaining += 1
-                    step.delete(rt, obj)
-                }
+                for obj in step.list(rt) { step.delete(rt, obj) }
+                remaining += step.list(rt).count
             }
             guard var current = step.get(crdType, namespace: "", name: crd.name) else { continue }
             if remaining > 0 {

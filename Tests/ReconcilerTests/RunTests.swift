@@ -61,10 +61,11 @@ final class RunTests: XCTestCase {
         }
         let report = try await Run(options: RunOptions(mode: .real, identity: "run-a"), client: c.client(transport: transport),
                                    now: clock.now, sleep: sleep).execute()
-        let results = Dictionary(uniqueKeysWithValues: report.entries.map { ($0.object.kind, $0) })
-        XCTAssertEqual(results["Deployment"]?.result, .applied)
-        XCTAssertEqual(results["DaemonSet"]?.result, .skipped)
-        XCTAssertTrue(results["DaemonSet"]?.detail?.contains("renew deadline 40s") == true, results["DaemonSet"]?.detail ?? "")
+        let results = Dictionary(report.entries.map { ($0.object.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let daemonSet = results["kubearmor-apparmor-containerd-98c2c"]
+        XCTAssertEqual(results["kubearmor-controller"]?.result, .applied)
+        XCTAssertEqual(daemonSet?.result, .skipped)
+        XCTAssertTrue(daemonSet?.detail?.contains("renew deadline 40s") == true, daemonSet?.detail ?? "")
         XCTAssertEqual(c.writes.filter { $0.method == "PATCH" }.count, 1, "no write started after the deadline")
         XCTAssertEqual(report.metadata.lock?.state, "lost")
         XCTAssertNil(c.object("leases", "default", "kreconcile")?["spec"]?["holderIdentity"], "still ours, so released")
@@ -98,7 +99,8 @@ final class RunTests: XCTestCase {
         try c.seedLease("kreconcile-shard-1-of-3", holder: "", renewTime: Date())
         let next = try await Run(options: RunOptions(mode: .real, identity: "unsharded"), client: c.client()).execute()
         XCTAssertEqual(next.metadata.lock?.state, "acquired")
-        XCTAssertEqual(next.entries.filter { $0.result == .applied }.count, 2)
+        // Owner reference, orphaned binding, image; the restarts wait for the health gate.
+        XCTAssertEqual(next.entries.filter { $0.result == .applied }.count, 3)
     }
 
     func testAStopWhileListingReportsAndReleasesWithoutWriting() async throws {
