@@ -76,7 +76,7 @@ final class SnapshotFileTests: XCTestCase {
         // The whole pipeline runs on it: the DaemonSet is absent, so no image finding; the
         // Secret lacks the operator reference.
         let reports = Checks.evaluate(Checks.all, snapshot: snapshot, settings: .defaults)
-        XCTAssertEqual(reports.map(\.check), ["owner-references", "kubearmor-image-drift", "apparmor-unprotected-pods"])
+        XCTAssertEqual(reports.map(\.check), ["owner-references", "kubearmor-image-drift", "apparmor-unprotected-pods", "gatekeeper-orphaned-vap", "gatekeeper-mutation-drift"])
         XCTAssertEqual(reports[0].findings.map(\.object.name), ["kubearmor-controller-webhook-server-cert"])
         XCTAssertEqual(reports[1].findings, [])
         XCTAssertNotNil(reports[2].notApplicable, "no node enforces AppArmor in these files")
