@@ -26,7 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        // zlib for the emulator's gzip responses (the system library, no package needed).
+        // zlib for the emulator's gzip responses and large run records (the system library, no package needed).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(
             name: "CCurl",
@@ -46,6 +46,7 @@ let package = Package(
             name: "Reconciler",
             dependencies: [
                 "KubeClient",
+                "CZlib",  // gzip of large run records
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),  // the settings file, YAML snapshots and reports
                 .product(name: "Prometheus", package: "swift-prometheus"),  // --metrics-file, --pushgateway

@@ -20,7 +20,8 @@ struct Kreconcile: AsyncParsableCommand {
             \(exitCodesHelp)
             """,
         version: "kreconcile \(KreconcileVersion.current)",
-        subcommands: [RunCommand.self, PlanCommand.self, TeardownCommand.self, ChecksCommand.self, ConfigCommand.self, ClusterInfo.self]
+        subcommands: [RunCommand.self, PlanCommand.self, TeardownCommand.self, ChecksCommand.self, ConfigCommand.self, ClusterInfo.self,
+                      HistoryCommand.self, UndoCommand.self]
     )
 
     /// ArgumentParser exits 64 on a usage error; kreconcile documents 2 for every

@@ -93,7 +93,9 @@ struct RunDriver {
                 case .none?, nil: mode = forceDryRun ? .clientDryRun : .real
                 }
             }
-            options = RunOptions(mode: mode, settings: settings, shard: shard, scheduleIntervalSeconds: interval, snapshotFiles: flags.snapshot)
+            var runOptions = RunOptions(mode: mode, settings: settings, shard: shard, scheduleIntervalSeconds: interval, snapshotFiles: flags.snapshot)
+            if mode == .real, let dir = flags.backupDir { runOptions.backupDir = try BackupDirectory.prepare(dir) }
+            options = runOptions
             client = mode == .offline ? nil : try connection.makeClient(logger: logger, settings: settings)
         } catch let error as RunFlagParsing.Invalid {
             printError(error.description)

@@ -43,6 +43,10 @@ struct RunFlags: ParsableArguments {
     @Option(help: ArgumentHelp("How often the CronJob runs, for the estimate (e.g. 5m, 1h, 90s).", valueName: "duration"))
     var scheduleInterval: String = "5m"
 
+    @Option(help: ArgumentHelp("Also write the prior state of each object a real run changes to this directory, one kubectl-style YAML file per object (created if missing; dry runs write none).",
+                               valueName: "dir"))
+    var backupDir: String?
+
     @Option(help: "Override budgets.maxChanges: writes per run in total.")
     var maxChanges: Int?
     @Option(help: "Override budgets.maxPerNamespace: writes per namespace per run.")

@@ -18,6 +18,8 @@ public struct Applier: Sendable {
     public var writeReserveSeconds: Double
     public var logger: Logger
     public var now: @Sendable () -> Date
+    /// Backs up each real write's prior state (Backup/BackupJournal.swift); nil = none.
+    public var journal: (any WriteJournal)?
 
     public init(client: KubeClient?, mode: RunMode, deadline: Date? = nil, writeReserveSeconds: Double = 30,
                 logger: Logger = Logger(label: "kreconcile.apply"), now: @escaping @Sendable () -> Date = { Date() }) {
@@ -80,8 +82,12 @@ public struct Applier: Sendable {
         // (pkg/registry/core/pod/storage/eviction.go, propagateDryRun), so the
         // query parameter alone makes every planned write a server dry run.
         let request = mode == .serverDryRun ? action.request.dryRun() : action.request
+        if mode == .real, let journal, let veto = await journal.willWrite(entry) {
+            return ActionResult(entry: entry, outcome: .skipped, detail: veto)
+        }
         do {
             let response = try await client.send(request, retryGate: retryGate)
+            if mode == .real { await journal?.didWrite(entry, response: response) }
             let outcome: ActionOutcome = mode == .serverDryRun ? .dryRun : .applied
             let detail = mode == .serverDryRun ? "accepted by the server (dryRun=All)" : nil
             logger.info(mode == .serverDryRun ? "server dry run accepted" : "applied", metadata: [

@@ -26,6 +26,11 @@ public struct RunReport: Sendable, Codable, Equatable {
         /// Why the run stopped early (SIGTERM, deadline, lost Lease), if it did.
         public var stopped: String?
         public var budgets: Budgets?
+        /// A real run's (or undo's) id, its run record ("namespace/name", or why it was not
+        /// written) and, for an undo, the run it reversed (History/, Undo/).
+        public var runID: String?
+        public var record: String?
+        public var undoOf: String?
 
         public init(startTime: String, finishTime: String, mode: RunMode, source: String, shard: String? = nil,
                     lock: LockStatus? = nil, stopped: String? = nil, budgets: Budgets? = nil) {

@@ -46,6 +46,7 @@ public struct TableRenderer: Sendable {
                 + "another run is acting; this one changed nothing.\n"
         }
         if let stopped = report.metadata.stopped { out += "run stopped early: \(stopped)\n" }
+        if let id = report.metadata.runID { out += RunRecordLine.text(id: id, record: report.metadata.record, undoOf: report.metadata.undoOf) + "\n" }
         out += Self.summaryLine(report) + "\n"
         return out
     }

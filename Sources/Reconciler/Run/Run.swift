@@ -94,13 +94,17 @@ public struct Run: Sendable {
             }
             let reports = Checks.evaluate(checks, snapshot: snapshot, settings: settings)
             let plan = Planner.plan(reports, snapshot: snapshot, settings: settings, shard: options.shard)
-            let results = await apply(plan, started: started, lease: lease)
+            let journal = lease != nil ? makeJournal(started: started) : nil
+            let results = await apply(plan, started: started, lease: lease, journal: journal)
+            if let lease, let lost = await lease.lost { lockStatus?.state = "lost"; logger.error("\(lost)") }
+            let statuses = reports.map { RunReport.CheckStatus(name: $0.check, findings: $0.findings.count, notApplicable: $0.notApplicable) }
+            var done = report(started: started, lock: lockStatus, checks: statuses, results: results, plan: plan)
             if let lease {
-                if let lost = await lease.lost { lockStatus?.state = "lost"; logger.error("\(lost)") }
+                // The record is written while the Lease is still ours (History/Run+Record.swift).
+                if let journal { done = await keepRecord(done, journal: journal, lease: lease, started: started) }
                 await release(lease)
             }
-            let statuses = reports.map { RunReport.CheckStatus(name: $0.check, findings: $0.findings.count, notApplicable: $0.notApplicable) }
-            return report(started: started, lock: lockStatus, checks: statuses, results: results, plan: plan)
+            return done
         } catch let error as Failure {
             if let lease { await release(lease) }
             throw error
@@ -138,12 +142,13 @@ public struct Run: Sendable {
         }
     }
 
-    private func apply(_ plan: Plan, started: Date, lease: LeaseLock?) async -> [ActionResult] {
+    private func apply(_ plan: Plan, started: Date, lease: LeaseLock?, journal: BackupJournal?) async -> [ActionResult] {
         let settings = options.settings
         let recorder = options.mode.persists ? client.map { EventRecorder(client: $0, instance: options.identity, logger: logger, now: now) } : nil
-        let applier = Applier(client: client, mode: options.mode,
+        var applier = Applier(client: client, mode: options.mode,
                               deadline: started.addingTimeInterval(Double(settings.timeouts.runDeadlineSeconds)),
                               writeReserveSeconds: Double(settings.timeouts.requestSeconds), logger: logger, now: now)
+        applier.journal = journal
         let stop = self.stop
         // Before each write: a stop request, or the Lease no longer renewed in time.
         let stopReason: @Sendable () async -> String? = {

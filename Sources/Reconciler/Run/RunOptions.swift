@@ -11,6 +11,8 @@ public struct RunOptions: Sendable {
     public var snapshotFiles: [String]
     /// reportingInstance of Events and the Lease holderIdentity.
     public var identity: String
+    /// `--backup-dir`: the prior state of each changed object also goes to a file here.
+    public var backupDir: String?
 
     public init(mode: RunMode, settings: Settings = .defaults, shard: Shard? = nil, scheduleIntervalSeconds: Int = 300,
                 snapshotFiles: [String] = [], identity: String = LeaseLock.defaultIdentity()) {

@@ -65,6 +65,7 @@ extension Settings {
           qps: \(d.client.qps == d.client.qps.rounded() ? String(Int(d.client.qps)) : String(d.client.qps))
           burst: \(d.client.burst)
           pageSize: \(d.client.pageSize)
+        \(HistorySettings.defaultsYAML(d.history))
 
         # Each check: enabled (default true) and its options.
         checks:

@@ -26,7 +26,7 @@ extension Settings {
     private static func isMapping(_ node: Node) -> Bool { if case .mapping = node { return true }; return false }
 
     private static func parse(_ top: YAMLFields, registry: [any Check]) throws -> Settings {
-        try top.rejectUnknownKeys(["budgets", "excludeNamespaces", "optOutKey", "lock", "timeouts", "client", "checks"])
+        try top.rejectUnknownKeys(["budgets", "excludeNamespaces", "optOutKey", "lock", "timeouts", "client", "checks", "history"])
         var s = Settings(checks: CheckSettings(registry: registry))
 
         if let b = try top.mapping("budgets") {
@@ -74,6 +74,7 @@ extension Settings {
             s.client.burst = try c.int("burst", in: 1...10_000) ?? s.client.burst
             s.client.pageSize = try c.int("pageSize", in: 1...10_000) ?? s.client.pageSize
         }
+        if let h = try top.mapping("history") { s.history = try HistorySettings.parse(h) }
         if let checks = try top.mapping("checks") {
             s.checks = try parseChecks(checks, registry: registry)
         }

@@ -14,6 +14,8 @@ public struct Settings: Sendable, Equatable {
     public var timeouts: TimeoutSettings
     public var client: ClientSettings
     public var checks: CheckSettings
+    /// Run records in the cluster (History/HistorySettings.swift).
+    public var history = HistorySettings()
 
     public init(budgets: Budgets = Budgets(), excludeNamespaces: [String] = Settings.defaultExcludedNamespaces,
                 optOutKey: String = Settings.defaultOptOutKey, lock: LockSettings = LockSettings(),
