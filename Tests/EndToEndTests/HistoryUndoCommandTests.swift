@@ -49,7 +49,7 @@ final class HistoryUndoCommandTests: XCTestCase {
         let one = try await c.run(["history", runID])
         XCTAssertEqual(one.code, 0, one.stderr)
         XCTAssertTrue(one.stdout.contains("gatekeeper-orphaned-vap"), one.stdout)
-        XCTAssertTrue(one.stdout.contains("1 finding: 1 applied."), one.stdout)
+        XCTAssertTrue(one.stdout.contains("1 finding: 1 applied"), one.stdout)
 
         let dry = try await c.run(["undo", "--dry-run"])
         XCTAssertEqual(dry.code, 0, dry.stderr)

@@ -40,7 +40,8 @@ final class RBACDerivationTests: XCTestCase {
         let c = try await E2ECluster.start(example: try fixture(), options: EmulatorOptions(controllers: .manual))
         defer { Task { await c.stop() } }
         try c.emulator.seed(yamlOrJSON: "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"\(lockNamespace)\"}}")
-        var settings = "lock: {namespace: \(lockNamespace)}\nbudgets: {maxChanges: 10000, maxPerNamespace: 10000, maxPerNode: 10000, maxUnhealthyWorkloads: 10000}\n"
+        // history.maxRuns 1: the second run prunes the first run's record.
+        var settings = "lock: {namespace: \(lockNamespace)}\nbudgets: {maxChanges: 10000, maxPerNamespace: 10000, maxPerNode: 10000, maxUnhealthyWorkloads: 10000}\nhistory: {maxRuns: 1}\n"
         if let checks {
             let all = try checkNames()
             settings += "checks:\n" + all.map { "  \($0): {enabled: \(checks.contains($0))}\n" }.joined()
@@ -56,7 +57,8 @@ final class RBACDerivationTests: XCTestCase {
             first = first ?? run
             for record in c.emulator.requests() {
                 guard let permission = Self.permission(record) else { continue }
-                if permission.resource == "leases" && record.namespace == lockNamespace { lock.insert(permission) } else { cluster.insert(permission) }
+                // The Lease and the run records: the Role in the Lease's namespace.
+                if ["leases", "configmaps"].contains(permission.resource) && record.namespace == lockNamespace { lock.insert(permission) } else { cluster.insert(permission) }
             }
             if try run.json()["entries"]?.arrayValue?.contains(where: { $0["result"] == "applied" }) != true { break }
             c.emulator.settle()
@@ -167,7 +169,7 @@ final class RBACDerivationTests: XCTestCase {
         XCTAssertTrue(diff.missing.isEmpty && diff.extra.isEmpty,
                       "ClusterRole: the chart must grant exactly what a run uses; missing \(diff.missing.map(\.description)), extra \(diff.extra.map(\.description))")
         let lockGranted = Self.expand(role["rules"]?.arrayValue ?? [])
-        XCTAssertEqual(derived.lock, lockGranted, describe("Role (Lease)", derived: derived.lock, granted: lockGranted))
+        XCTAssertEqual(derived.lock, lockGranted, describe("Role (Lease, run records)", derived: derived.lock, granted: lockGranted))
         // The run did fix things: a run that wrote nothing would derive only the reads.
         XCTAssertTrue(derived.cluster.contains { $0.verb == "patch" }, derived.report.stdout)
         print("RBAC derived from a run with every check: \(derived.cluster.union(derived.lock).sorted().map(\.description).joined(separator: ", "))")

@@ -27,9 +27,8 @@ public struct UndoPlanner: Sendable {
         var lookups = 0
         let run = record.runID
         for backup in record.backups.sorted(by: { $0.order > $1.order }) {
-            let what = "\(backup.summary) by run \(run)"
             if let why = backup.notKept {
-                findings.append(Finding(check: backup.check, object: backup.target, reason: "\(what): cannot undo: \(why)", action: nil))
+                findings.append(Finding(check: backup.check, object: backup.target, reason: "cannot undo run \(run)'s \(backup.summary): \(why)", action: nil))
                 continue
             }
             switch backup.operation {
@@ -40,20 +39,20 @@ public struct UndoPlanner: Sendable {
                 let collection = String(backup.path[..<(backup.path.lastIndex(of: "/") ?? backup.path.endIndex)])
                 let request = KubeRequest(method: "POST", path: collection, query: [.init("fieldManager", kreconcileFieldManager)],
                                           contentType: MediaType.json, body: body.jsonData())
-                var reason = "\(what): create it again as it was"
+                var reason = "deleted by run \(run): create it again as it was"
                 if !dropped.isEmpty { reason += "; ownerReferences dropped, their owner is gone: " + dropped.joined(separator: ", ") }
                 findings.append(Finding(check: backup.check, object: backup.target, reason: reason,
                                         action: Action(actionClass: .orphanDeletion, target: backup.target,
                                                        summary: "re-create \(backup.target.kind) \(backup.target.name)", request: request)))
             case .patch:
                 guard let ops = backup.revert, !ops.isEmpty else {
-                    findings.append(Finding(check: backup.check, object: backup.target, reason: "\(what): the patch changed nothing; nothing to revert", action: nil))
+                    findings.append(Finding(check: backup.check, object: backup.target, reason: "run \(run)'s \(backup.summary) changed nothing; nothing to revert", action: nil))
                     continue
                 }
                 let request = KubeRequest(method: "PATCH", path: backup.path, query: [.init("fieldManager", kreconcileFieldManager)],
                                           contentType: MediaType.jsonPatch, body: JSONValue.array(ops).jsonData())
                 findings.append(Finding(check: backup.check, object: backup.target,
-                                        reason: "\(what): revert, if the fields it wrote are unchanged since",
+                                        reason: "patched by run \(run) (\(backup.summary)): revert, if the fields it wrote are unchanged since",
                                         action: Action(actionClass: .metadata, target: backup.target,
                                                        summary: "revert: \(backup.summary)", request: request)))
             }
@@ -65,7 +64,7 @@ public struct UndoPlanner: Sendable {
             guard let action = entry.action, !backedUp.contains("\(action.target.uid)|\(action.summary)") else { continue }
             let why = Self.isIrreversible(action.request) ? "irreversible: pods were replaced; a restart or an eviction cannot be taken back"
                 : "no backup of it was kept; cannot undo"
-            findings.append(Finding(check: entry.check, object: action.target, reason: "\(action.summary) by run \(run): \(why)", action: nil))
+            findings.append(Finding(check: entry.check, object: action.target, reason: "\(why) (run \(run): \(action.summary))", action: nil))
         }
         return (bound(findings), lookups)
     }
