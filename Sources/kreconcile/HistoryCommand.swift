@@ -36,8 +36,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let logger = logging.makeLogger()
         let history: RunHistory
         do {
-            if let runID, !RunID.isValid(runID) { throw RunFlagParsing.Invalid(description: "RUN-ID: \"\(runID)\" is not a run id like 20261130-072745-3f9a1c") }
-            let settings = try RunFlagParsing.loadSettings(path: config)
+            let settings = try RecordArguments.check(runID: runID, config: config)
             history = RunHistory(client: try connection.makeClient(logger: logger, settings: settings), settings: settings, logger: logger)
         } catch {
             printError("\(error)")
@@ -65,5 +64,15 @@ struct HistoryCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// What `history` and `undo` check before anything is sent: the run id's shape, the settings file.
+enum RecordArguments {
+    static func check(runID: String?, config: String?) throws(RunFlagParsing.Invalid) -> Settings {
+        if let runID, !RunID.isValid(runID) {
+            throw RunFlagParsing.Invalid(description: "RUN-ID: \"\(runID)\" is not a run id like 20261130-072745-3f9a1c (see `kreconcile history`)")
+        }
+        return try RunFlagParsing.loadSettings(path: config)
     }
 }

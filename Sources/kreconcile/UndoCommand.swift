@@ -40,9 +40,8 @@ struct UndoCommand: AsyncParsableCommand {
         let logger = logging.makeLogger()
         let undo: Undo
         do {
-            if let runID, !RunID.isValid(runID) { throw RunFlagParsing.Invalid(description: "RUN-ID: \"\(runID)\" is not a run id like 20261130-072745-3f9a1c") }
             if dryRun == .server { throw RunFlagParsing.Invalid(description: "--dry-run=server: undo supports a client dry run only") }
-            let settings = try RunFlagParsing.loadSettings(path: config)
+            let settings = try RecordArguments.check(runID: runID, config: config)
             undo = Undo(client: try connection.makeClient(logger: logger, settings: settings), settings: settings, runID: runID,
                         dryRun: dryRun == .client, logger: logger)
         } catch {
