@@ -166,11 +166,18 @@ struct E2ECluster {
         return await process.wait()
     }
 
-    /// Writes the run sent (anything but GET), Leases and Events left out unless asked.
+    /// Writes the run sent (anything but GET), Leases, Events and run records left out unless asked.
     func writes(includingBookkeeping: Bool = false) -> [RequestRecord] {
         emulator.requests().filter { r in
-            r.method != "GET" && (includingBookkeeping || (r.resource != "leases" && r.resource != "events"))
+            r.method != "GET" && (includingBookkeeping || (r.resource != "leases" && r.resource != "events" && !Self.isRunRecord(r)))
         }
+    }
+
+    /// A run record's create or prune (a ConfigMap labelled kreconcile.io/run-id, named <lock>-run-<id>).
+    static func isRunRecord(_ r: RequestRecord) -> Bool {
+        guard r.resource == "configmaps" else { return false }
+        if r.method == "POST" { return r.body.map { String(decoding: $0, as: UTF8.self).contains("\"kreconcile.io/run-id\"") } ?? false }
+        return r.method == "DELETE" && (r.name?.contains("-run-") ?? false)
     }
 
     func object(_ resource: String, _ namespace: String?, _ name: String) -> JSONValue? {

@@ -39,7 +39,6 @@ public struct HistorySettings: Sendable, Equatable {
           maxRuns: \(d.maxRuns)
           # Records older than this many days are deleted too (1-365).
           maxAgeDays: \(d.maxAgeDays)
-
         """
     }
 }
