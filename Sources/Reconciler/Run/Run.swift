@@ -100,7 +100,7 @@ public struct Run: Sendable {
             let statuses = reports.map { RunReport.CheckStatus(name: $0.check, findings: $0.findings.count, notApplicable: $0.notApplicable) }
             var done = report(started: started, lock: lockStatus, checks: statuses, results: results, plan: plan)
             if let lease {
-                // The record is written while the Lease is still ours (History/Run+Record.swift).
+                // The record is written while the Lease is still ours (History/KeepRecord.swift).
                 if let journal { done = await keepRecord(done, journal: journal, lease: lease, started: started) }
                 await release(lease)
             }
