@@ -63,6 +63,7 @@ public final class KubeEmulator: Sendable {
     public var port: Int { core.boundPort.withLock { $0 } }
 
     public func shutdown() async {
+        core.shuttingDown.store(true, ordering: .relaxed)
         await controllerRunner.stopAuto()
         guard let running = server.withLock({ s in defer { s = nil }; return s }) else { return }
         await running.group.triggerGracefulShutdown()
