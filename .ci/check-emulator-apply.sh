@@ -35,8 +35,7 @@ if [ -n "$stored" ]; then echo "check-emulator-apply: a dry run stored: $stored"
 echo "check-emulator-apply: $n objects accepted by kubectl apply --dry-run=server, none stored"
 
 # A real helm install and uninstall (Helm v4: server-side apply) of the chart, without the
-# teardown hook: the emulator has no Job controller, no kubelet that runs images and no
-# watch, which a pre-delete hook Job needs (see NOTES-packaging.md).
+# teardown hook (check-helm-teardown.sh runs that one end to end).
 "$helm" install r helm/kreconcile --namespace kreconcile --timeout 60s > "$work/install.txt" 2>&1 || { cat "$work/install.txt"; exit 1; }
 for o in cronjob/r-kreconcile configmap/r-kreconcile serviceaccount/r-kreconcile role/r-kreconcile-lock rolebinding/r-kreconcile-lock; do
     kubectl get -n kreconcile "$o" -o name > /dev/null || { echo "check-emulator-apply: helm install left no $o" >&2; exit 1; }

@@ -61,6 +61,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run pods whose first container's image starts with PREFIX as the local EXECUTABLE (repeatable): PREFIX=EXECUTABLE.",
                                discussion: "The process gets the container's args (volume paths mapped to a temp dir), its env and KUBECONFIG for this server; the pod goes Running, then Succeeded or Failed by exit code. Needs --controllers. No other pod is executed."))
     var execImage: [String] = []
+    @Option(help: "Write each --exec-image process's output to DIR/NAMESPACE_POD.log when it exits.")
+    var execLogDir: String?
     @Option(help: "Seconds an --exec-image process may run before it is killed (its container fails with 137).")
     var execTimeout = 300
     @Option(help: "Watch events kept for resuming a watch from a resourceVersion; older ones answer 410 Expired.")
@@ -95,6 +97,16 @@ struct Serve: AsyncParsableCommand {
         if !execImage.isEmpty {
             options.exec = ExecOptions(mappings: execImage.compactMap(ExecOptions.Mapping.init(parsing:)), kubeconfigPath: kubeconfigPath,
                                        timeoutSeconds: Double(execTimeout))
+            let logDir = execLogDir
+            options.exec?.onExit = { namespace, name, code, output in
+                FileHandle.standardOutput.write(Data("exec: pod \(namespace)/\(name) exited \(code)\n".utf8))
+                if let logDir {
+                    let file = URL(fileURLWithPath: logDir).appendingPathComponent("\(namespace)_\(name).log")
+                    do { try output.write(to: file) } catch {
+                        FileHandle.standardError.write(Data("exec: cannot write \(file.path): \(error)\n".utf8))
+                    }
+                }
+            }
         }
         switch controllers {
         case .auto: options.controllers = .auto(interval: Double(stepInterval) / 1000)

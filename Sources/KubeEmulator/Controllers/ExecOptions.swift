@@ -28,6 +28,8 @@ public struct ExecOptions: Sendable {
     public var timeoutSeconds: Double
     /// Where each pod's volumes and output live while it runs.
     public var workDirectory: URL
+    /// Called when a process exits, with its pod, exit code and output (e.g. to print or keep it).
+    public var onExit: (@Sendable (_ namespace: String, _ name: String, _ exitCode: Int32, _ output: Data) -> Void)?
 
     public init(mappings: [Mapping], kubeconfigPath: String, timeoutSeconds: Double = 300,
                 workDirectory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("kube-emulator-exec-\(UUID().uuidString)")) {

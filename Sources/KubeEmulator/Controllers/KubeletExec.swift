@@ -91,7 +91,7 @@ final class KubeletExec: Sendable {
             process.standardOutput = out
             process.standardError = out
             process.standardInput = FileHandle.nullDevice
-            let uid = pod.uid, key = "\(pod.namespace)/\(pod.name)", started = ServerStamp.now()
+            let uid = pod.uid, namespace = pod.namespace, name = pod.name, key = "\(namespace)/\(name)", started = ServerStamp.now()
             process.terminationHandler = { [self] p in
                 try? out.close()
                 let data = (try? Data(contentsOf: logURL)) ?? Data()
@@ -101,6 +101,7 @@ final class KubeletExec: Sendable {
                 let code = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
                 finished.withLock { $0[uid] = Outcome(exitCode: code, startedAt: started, finishedAt: ServerStamp.now()) }
                 running.withLock { $0[uid] = nil }
+                options.onExit?(namespace, name, code, data)
             }
             try process.run()
             let r = Running(process: process, startedAt: started)
