@@ -10,33 +10,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin_dir=$(cd "${1:?usage: check-helm-teardown.sh BIN_DIR}" && pwd)
-helm=${HELM:-.build-tools/helm}
-[ -x "$helm" ] || python3 .ci/fetch-helm.py "$helm"
-work=$(mktemp -d)
-emulator_pid=""
-cleanup() {
-    [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. .ci/emulator-env.sh
 fail() { echo "check-helm-teardown: $*" >&2; exit 1; }
 
 image=$(sed -n 's/^  repository: //p' helm/kreconcile/values.yaml)
 mkdir "$work/logs"
-"$bin_dir/kube-emulator" serve --tls --token ci --kubeconfig-out "$work/kubeconfig" \
-    --controllers auto --step-interval 50 \
+start_emulator --controllers auto --step-interval 50 \
     --exec-image "$image=$bin_dir/kreconcile" --exec-timeout 90 --exec-log-dir "$work/logs" \
-    --seed examples/cluster.yaml --seed Tests/Fixtures/teardown-install-extras.yaml > "$work/emulator.log" 2>&1 &
-emulator_pid=$!
-for _ in $(seq 1 100); do grep -q '^serving on' "$work/emulator.log" && break; sleep 0.1; done
-grep -q '^serving on' "$work/emulator.log" || { cat "$work/emulator.log"; fail "kube-emulator did not start"; }
-server=$(sed -n 's/^serving on //p' "$work/emulator.log")
-export KUBECONFIG=$work/kubeconfig
+    --seed examples/cluster.yaml --seed Tests/Fixtures/teardown-install-extras.yaml
 
 # The seeded workloads run before the install (their pods are what the teardown waits out).
-for _ in $(seq 1 100); do
-    [ -n "$(kubectl get pods -n kubearmor -l kubearmor-app=kubearmor-controller -o name)" ] && break; sleep 0.1
-done
+controller_pods() { kubectl get pods -n kubearmor -l kubearmor-app=kubearmor-controller -o name; }
+for _ in $(seq 1 100); do [ -n "$(controller_pods)" ] && break; sleep 0.1; done
+[ -n "$(controller_pods)" ] || fail "the seeded KubeArmor controller has no pod"
 kubectl create namespace kreconcile > /dev/null
 "$helm" install r helm/kreconcile --namespace kreconcile --set teardown.enabled=true --set teardown.profile=kubearmor \
     --timeout 60s > "$work/install.txt" 2>&1 || { cat "$work/install.txt"; fail "helm install failed"; }

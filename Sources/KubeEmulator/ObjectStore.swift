@@ -79,6 +79,14 @@ struct StoredObject: Sendable {
         }
     }
 
+    /// The same object without its tree (the bytes are shared): what the watch history
+    /// keeps, so old versions cost their JSON only.
+    var bytesOnly: StoredObject {
+        var copy = self
+        copy.tree = nil
+        return copy
+    }
+
     /// The text of a scalar field (a field selector's path), nil when absent or not a scalar.
     func scalar(at path: [String]) -> String? {
         body.withUnsafeBytes { b in
@@ -165,7 +173,8 @@ struct StoreState: Sendable {
         let stored = StoredObject(object)
         buckets[rt.storageKey, default: ResourceBucket()].put(key, stored)
         history.append(WatchEvent(resourceVersion: Int(stored.resourceVersion) ?? resourceVersion, kind: old == nil ? .added : .modified,
-                                  storageKey: rt.storageKey, namespace: rt.namespaced ? object.namespace : "", object: stored, previous: old))
+                                  storageKey: rt.storageKey, namespace: rt.namespaced ? object.namespace : "", object: stored.bytesOnly,
+                                  previous: old?.bytesOnly))
         if rt.isCRD { syncCustomResourceTypes(old: old?.object, new: object) }
     }
 
@@ -183,7 +192,7 @@ struct StoreState: Sendable {
         guard let old = buckets[rt.storageKey]?.remove(Self.key(namespace: namespace, name: name)) else { return nil }
         let rv = Int(nextResourceVersion()) ?? resourceVersion
         history.append(WatchEvent(resourceVersion: rv, kind: .deleted, storageKey: rt.storageKey, namespace: rt.namespaced ? namespace : "",
-                                  object: old, previous: old))
+                                  object: old.bytesOnly, previous: nil))
         if rt.isCRD { syncCustomResourceTypes(old: old.object, new: nil) }
         return old
     }
