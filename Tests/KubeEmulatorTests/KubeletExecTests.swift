@@ -53,6 +53,25 @@ final class KubeletExecTests: XCTestCase {
         await h.stop()
     }
 
+    /// A process that outlives the timeout is killed; its container fails with 137.
+    func testProcessPastTheTimeoutIsKilled() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exec-test-\(UUID().uuidString)")
+        let exec = ExecOptions(mappings: [.init(imagePrefix: "example.com/shell", executable: "/bin/sh")],
+                               kubeconfigPath: "/kube/config", timeoutSeconds: 1, workDirectory: dir)
+        let h = try await Harness(EmulatorOptions(controllers: .auto(interval: 0.01), exec: exec))
+        try h.emulator.seed(node("node-1"))
+        let pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "sleeper", "namespace": "default"],
+                              "spec": ["restartPolicy": "Never",
+                                       "containers": [["name": "main", "image": "example.com/shell", "args": ["-c", "exec sleep 60"]]]]]
+        XCTAssertEqual(try h.post("/api/v1/namespaces/default/pods", pod).status, 201)
+        let started = Date()
+        let done = try await waitForPhase(h, "sleeper", ["Succeeded", "Failed"])
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30)
+        XCTAssertEqual(done["status"]?["phase"], "Failed")
+        XCTAssertEqual(done["status"]?["containerStatuses"]?[0]?["state"]?["terminated"]?["exitCode"], 137)
+        await h.stop()
+    }
+
     /// A Job whose image is mapped completes by its process's exit 0; other images are not run.
     func testJobOfAMappedImageCompletesAndOthersStayRunning() async throws {
         let (h, _) = try await start()

@@ -166,6 +166,31 @@ final class WatchTests: XCTestCase {
         let refused = try h.get(base)
         XCTAssertEqual(refused.status, 422)
         XCTAssertEqual(refused.json["reason"], "Invalid")
+        // A resourceVersion the server has not reached yet: 504 ResourceVersionTooLarge.
+        let future = try h.get("/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=\(h.emulator.resourceVersion + 100)")
+        XCTAssertEqual(future.status, 504)
+        XCTAssertEqual(future.json["details"]?["causes"]?[0]?["reason"], "ResourceVersionTooLarge")
+        await h.stop()
+    }
+
+    /// A Table watch prints the column definitions with its first event only; a metadata
+    /// watch sends PartialObjectMetadata.
+    func testTableWatchHeadersOnceAndMetadataWatchShape() async throws {
+        let h = try await Harness()
+        _ = try h.post("/api/v1/namespaces/default/configmaps", configMap("p"))
+        _ = try h.post("/api/v1/namespaces/default/configmaps", configMap("q"))
+        let path = "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1"
+        let table = try h.get(path, accept: "application/json;as=Table;v=v1;g=meta.k8s.io").text.split(separator: "\n")
+            .compactMap { try? JSONValue.parse(Data($0.utf8)) }
+        XCTAssertEqual(table.count, 2)
+        XCTAssertEqual(table.first?["object"]?["kind"], "Table")
+        XCTAssertEqual(table.first?["object"]?["columnDefinitions"]?.arrayValue?.first?["name"], "Name")
+        XCTAssertEqual(table.last?["object"]?["columnDefinitions"], .null)
+        XCTAssertEqual(table.last?["object"]?["rows"]?[0]?["cells"]?[0], "q")
+        let meta = try h.get(path, accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1").text.split(separator: "\n")
+            .compactMap { try? JSONValue.parse(Data($0.utf8)) }
+        XCTAssertEqual(meta.map { $0["object"]?["kind"] }, ["PartialObjectMetadata", "PartialObjectMetadata"])
+        XCTAssertNil(meta.first?["object"]?["data"])
         await h.stop()
     }
 
