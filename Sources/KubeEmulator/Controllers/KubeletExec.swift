@@ -22,10 +22,10 @@ final class KubeletExec: Sendable {
 
     struct Outcome: Sendable { var exitCode: Int32; var startedAt: String; var finishedAt: String }
 
+    /// Process is not Sendable; only its thread-safe members are used across threads.
     private final class Running: @unchecked Sendable {
         let process: Process
-        let startedAt: String
-        init(process: Process, startedAt: String) { self.process = process; self.startedAt = startedAt }
+        init(_ process: Process) { self.process = process }
     }
 
     private let running = Mutex<[String: Running]>([:])
@@ -38,8 +38,6 @@ final class KubeletExec: Sendable {
         guard let image = pod["spec"]?["containers"]?.arrayValue?.first?["image"]?.stringValue else { return nil }
         return options.executable(forImage: image)
     }
-
-    func isRunning(_ uid: String) -> Bool { running.withLock { $0[uid] != nil } }
 
     /// The result of a finished process, once (the kubelet writes it into the pod's status).
     func takeOutcome(_ uid: String) -> Outcome? { finished.withLock { $0.removeValue(forKey: uid) } }
@@ -103,9 +101,13 @@ final class KubeletExec: Sendable {
                 running.withLock { $0[uid] = nil }
                 options.onExit?(namespace, name, code, data)
             }
-            try process.run()
-            let r = Running(process: process, startedAt: started)
+            // Registered before it starts: a process that exits at once still finds its entry.
+            let r = Running(process)
             running.withLock { $0[uid] = r }
+            do { try process.run() } catch {
+                running.withLock { $0[uid] = nil }
+                throw error
+            }
             let timeout = options.timeoutSeconds
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
                 guard r.process.isRunning else { return }
