@@ -5,21 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin_dir=${1:?usage: check-emulator-apply.sh BIN_DIR}
-helm=${HELM:-.build-tools/helm}
-[ -x "$helm" ] || python3 .ci/fetch-helm.py "$helm"
-work=$(mktemp -d)
-emulator_pid=""
-cleanup() {
-    [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$bin_dir/kube-emulator" serve --tls --token ci --kubeconfig-out "$work/kubeconfig" > "$work/emulator.log" 2>&1 &
-emulator_pid=$!
-for _ in $(seq 1 100); do grep -q '^serving on' "$work/emulator.log" && break; sleep 0.1; done
-grep -q '^serving on' "$work/emulator.log" || { cat "$work/emulator.log"; echo "check-emulator-apply: kube-emulator did not start" >&2; exit 1; }
-export KUBECONFIG=$work/kubeconfig
+. .ci/emulator-env.sh
+start_emulator
 
 kubectl create namespace kreconcile > /dev/null
 "$helm" template r helm/kreconcile --namespace kreconcile > "$work/default.yaml"
@@ -35,8 +22,7 @@ if [ -n "$stored" ]; then echo "check-emulator-apply: a dry run stored: $stored"
 echo "check-emulator-apply: $n objects accepted by kubectl apply --dry-run=server, none stored"
 
 # A real helm install and uninstall (Helm v4: server-side apply) of the chart, without the
-# teardown hook: the emulator has no Job controller, no kubelet that runs images and no
-# watch, which a pre-delete hook Job needs (see NOTES-packaging.md).
+# teardown hook (check-helm-teardown.sh runs that one end to end).
 "$helm" install r helm/kreconcile --namespace kreconcile --timeout 60s > "$work/install.txt" 2>&1 || { cat "$work/install.txt"; exit 1; }
 for o in cronjob/r-kreconcile configmap/r-kreconcile serviceaccount/r-kreconcile role/r-kreconcile-lock rolebinding/r-kreconcile-lock; do
     kubectl get -n kreconcile "$o" -o name > /dev/null || { echo "check-emulator-apply: helm install left no $o" >&2; exit 1; }

@@ -34,6 +34,7 @@ extension EmulatorCore {
             "durationSeconds": .number(r.durationSeconds), "verb": opt(r.verb), "resource": opt(r.resource),
             "namespace": opt(r.namespace), "name": opt(r.name), "dryRun": .bool(r.dryRun),
             "httpVersion": .string(r.httpVersion), "contentEncoding": opt(r.contentEncoding),
+            "userAgent": opt(r.requestHeaders["user-agent"]),
         ]
     }
 

@@ -120,11 +120,11 @@ extension EmulatorCore {
             if rt.plural == "namespaces", rt.group.isEmpty {
                 // The namespace controller's work, done at once: remove everything inside.
                 for t in s.registry.types where t.namespaced {
-                    for key in Array(s.keys(t, namespace: name)) { _ = s.buckets[t.storageKey]?.remove(key) }
+                    // One by one, so watchers see each DELETED event.
+                    for key in Array(s.keys(t, namespace: name)) { s.remove(t, namespace: name, name: String(key.dropFirst(name.count + 1))) }
                 }
             }
             s.remove(rt, namespace: namespace, name: name)
-            _ = s.nextResourceVersion()
         }
         return .deleted(current)
     }

@@ -52,6 +52,7 @@ extension EmulatorCore {
         }
         if rt.isCRD { obj = CustomResourceDefinitions.withStatus(obj) }
         obj.metadata = meta
+        if rt.group == "batch", rt.plural == "jobs" { JobController.generateSelector(&obj) }
         if rt.isCorePods {
             obj["status"] = ["phase": "Pending", "qosClass": .string(PodAdmission.qosClass(obj["spec"] ?? [:]))]
             if options.serverVersion.major == 1, options.serverVersion.minor >= 30 {
@@ -251,7 +252,6 @@ extension EmulatorCore {
 
             if StoreState.shouldDeleteDuringUpdate(old: current, new: updated) {
                 s.remove(rt, namespace: t.namespace, name: name)
-                _ = s.nextResourceVersion()
                 return updated
             }
             updated.setMeta("resourceVersion", .string(s.nextResourceVersion()))

@@ -15,12 +15,18 @@ final class EmulatorCore: Sendable {
     let admissionHooks = Mutex<[AdmissionHook]>([])
     /// `POST /_emulator/step` runs this (one controller step) and answers its JSON summary.
     let stepHandler = Mutex<(@Sendable () -> JSONValue)?>(nil)
+    /// Set by shutdown: open watches end so the server can drain.
+    let shuttingDown = Atomic<Bool>(false)
+    /// Runs the pods whose images `options.exec` maps (the kubelet's exec mode).
+    let exec: KubeletExec?
 
     init(options: EmulatorOptions) {
         self.options = options
         self.tokens = Mutex(options.bearerTokens)
         self.log = Mutex(RequestLog(capacity: options.requestLogCapacity))
+        self.exec = options.exec.map(KubeletExec.init)
         var s = StoreState(registry: ResourceRegistry(BuiltInResources.serving(admissionRegistrationVersions: options.admissionRegistrationVersions)))
+        s.history = WatchHistory(capacity: options.watchHistoryCapacity)
         let nsType = BuiltInResources.all[0]
         for ns in BuiltInResources.initialNamespaces {
             var obj: JSONValue = ["apiVersion": "v1", "kind": "Namespace",
@@ -89,13 +95,14 @@ final class EmulatorCore: Sendable {
 
     private func dispatchResource(_ req: APIRequest, _ t: ResourceTarget) throws(APIError) -> APIReply {
         let sub = t.subresource
+        if sub == "log", t.type.isCorePods, req.method == "GET", let name = t.name { return try podLog(t, name) }
         if let sub, sub != "status", !(sub == "eviction" && t.type.plural == "pods" && t.type.group.isEmpty) {
             throw .resourceNotFound()
         }
         if sub == "status", !t.type.hasStatus { throw .resourceNotFound() }
         switch (req.method, t.name) {
         case ("GET", nil):
-            if req.param("watch").map(Self.isTrue) == true { throw .methodNotAllowed() }
+            if req.param("watch").map(Self.isTrue) == true { return try watch(req, t) }
             return try list(req, t)
         case ("GET", let name?): return try get(req, t, name)
         case ("POST", nil):
@@ -108,6 +115,13 @@ final class EmulatorCore: Sendable {
         case ("DELETE", nil): return try deleteCollection(req, t)
         default: throw .methodNotAllowed()
         }
+    }
+
+    /// `pods/log`: what an exec-mode process printed (empty for simulated containers).
+    private func podLog(_ t: ResourceTarget, _ name: String) throws(APIError) -> APIReply {
+        guard state.withLock({ $0.get(t.type, namespace: t.namespace, name: name) }) != nil else { throw .notFound(t.type, name) }
+        let text = exec?.log(namespace: t.namespace, name: name) ?? Data()
+        return APIReply(status: 200, headers: [("Content-Type", "text/plain")], chunks: [text])
     }
 
     static func isTrue(_ s: String) -> Bool { s == "true" || s == "1" }

@@ -30,14 +30,20 @@ public struct EmulatorOptions: Sendable {
     public var controllerSettings: ControllerSettings
     /// The request log keeps the newest this many requests (a ring); older ones are dropped.
     public var requestLogCapacity: Int
+    /// Watch events kept for resuming a watch from a resourceVersion; older ones answer 410.
+    public var watchHistoryCapacity: Int
+    /// Pods whose container images match run as local processes (the kubelet's exec mode).
+    public var exec: ExecOptions?
 
     public static let defaultRequestLogCapacity = 10_000
+    public static let defaultWatchHistoryCapacity = 10_000
 
     public init(host: String = "127.0.0.1", port: Int = 0, tls: EmulatorTLS? = nil,
                 bearerTokens: Set<String>? = nil, serverVersion: (major: Int, minor: Int) = (1, 32),
                 admissionRegistrationVersions: [String] = ["v1"],
                 controllers: ControllerMode = .disabled, controllerSettings: ControllerSettings = .init(),
-                requestLogCapacity: Int = EmulatorOptions.defaultRequestLogCapacity) {
+                requestLogCapacity: Int = EmulatorOptions.defaultRequestLogCapacity,
+                watchHistoryCapacity: Int = EmulatorOptions.defaultWatchHistoryCapacity, exec: ExecOptions? = nil) {
         self.host = host
         self.port = port
         self.tls = tls
@@ -47,5 +53,7 @@ public struct EmulatorOptions: Sendable {
         self.controllers = controllers
         self.controllerSettings = controllerSettings
         self.requestLogCapacity = requestLogCapacity
+        self.watchHistoryCapacity = watchHistoryCapacity
+        self.exec = exec
     }
 }

@@ -55,6 +55,10 @@ struct EmulatorResponder: HTTPResponder {
             reply = .error(.unauthorized)
             info = RouteInfo(route: APIPath.route(apiRequest.path, registry: core.registry), method: apiRequest.method, query: apiRequest.query)
         }
+        if let stream = reply.watch {
+            core.record(apiRequest, reply, info, seconds: 0, httpVersion: context.isHTTP2 ? "2" : "1.1")
+            return watchResponse(reply, stream, channel: context.channel)
+        }
         // Faults act on the identity bytes, so a faulted reply is never compressed.
         var encoding: String?
         if reply.transportFault == nil, GzipEncoding.shouldCompress(bodySize: reply.bodySize, acceptEncoding: apiRequest.header("accept-encoding")),
@@ -82,6 +86,27 @@ struct EmulatorResponder: HTTPResponder {
         // try? flattens "no certificate" and "no TLS handler" into nil.
         if clientCertificatesVerified, (try? await context.connection.nioSSL_peerCertificate().get()) != nil { return true }
         return false
+    }
+
+    /// A chunked body written as events arrive: the history is polled every 20 ms until the
+    /// watch ends or the client goes away (HandleHTTP in endpoints/handlers/watch.go).
+    private func watchResponse(_ reply: APIReply, _ stream: WatchStream, channel: any Channel) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in reply.headers {
+            if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
+        }
+        return Response(status: .ok, headers: fields, body: ResponseBody { [core] writer in
+            while channel.isActive, let frames = core.poll(stream) {
+                if frames.isEmpty {
+                    try await Task.sleep(for: .milliseconds(20))
+                    continue
+                }
+                var buffer = ByteBufferAllocator().buffer(capacity: frames.reduce(0) { $0 + $1.count })
+                for f in frames { buffer.writeBytes(f) }
+                try await writer.write(buffer)
+            }
+            try await writer.finish(nil)
+        })
     }
 
     static func response(_ reply: APIReply) -> Response {

@@ -36,6 +36,8 @@ struct APIReply: Sendable {
     var chunks: [Data]
     /// A fault the HTTP layer applies while writing the reply.
     var transportFault: TransportFault?
+    /// A watch: the body is this stream's events, written as they happen.
+    var watch: WatchStream?
 
     var bodySize: Int { chunks.reduce(0) { $0 + $1.count } }
 

@@ -63,6 +63,7 @@ public final class KubeEmulator: Sendable {
     public var port: Int { core.boundPort.withLock { $0 } }
 
     public func shutdown() async {
+        core.shuttingDown.store(true, ordering: .relaxed)
         await controllerRunner.stopAuto()
         guard let running = server.withLock({ s in defer { s = nil }; return s }) else { return }
         await running.group.triggerGracefulShutdown()
@@ -151,6 +152,9 @@ public final class KubeEmulator: Sendable {
     public func clearRequests() { core.log.withLock { $0.removeAll() } }
     public func addFault(_ rule: FaultRule) { core.faults.withLock { $0.entries.append(.init(rule: rule)) } }
     public func clearFaults() { core.faults.withLock { $0.entries.removeAll() } }
+    /// How many times the current fault rules have acted: a latency fault counts when its
+    /// request arrives, so a test can tell that request is in flight.
+    public var faultsFired: Int { core.faults.withLock { $0.entries.reduce(0) { $0 + $1.fired } } }
 
     /// Adds a mutating admission webhook; hooks run in the order added.
     public func addAdmissionHook(_ hook: AdmissionHook) { core.admissionHooks.withLock { $0.append(hook) } }

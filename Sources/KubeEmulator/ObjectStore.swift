@@ -79,6 +79,14 @@ struct StoredObject: Sendable {
         }
     }
 
+    /// The same object without its tree (the bytes are shared): what the watch history
+    /// keeps, so old versions cost their JSON only.
+    var bytesOnly: StoredObject {
+        var copy = self
+        copy.tree = nil
+        return copy
+    }
+
     /// The text of a scalar field (a field selector's path), nil when absent or not a scalar.
     func scalar(at path: [String]) -> String? {
         body.withUnsafeBytes { b in
@@ -140,6 +148,8 @@ struct StoreState: Sendable {
     /// Continue tokens carry a serial; those at or below this one answer 410.
     var tokenSerial: Int = 0
     var expiredThroughSerial: Int = 0
+    /// What watches replay (EmulatorCore+Watch.swift).
+    var history = WatchHistory(capacity: EmulatorOptions.defaultWatchHistoryCapacity)
 
     static func key(namespace: String, name: String) -> String { namespace.isEmpty ? name : "\(namespace)/\(name)" }
 
@@ -160,20 +170,30 @@ struct StoreState: Sendable {
     mutating func put(_ rt: ResourceType, _ object: JSONValue) {
         let key = Self.key(namespace: rt.namespaced ? object.namespace : "", name: object.name)
         let old = buckets[rt.storageKey, default: ResourceBucket()].objects[key]
-        buckets[rt.storageKey, default: ResourceBucket()].put(key, StoredObject(object))
+        let stored = StoredObject(object)
+        buckets[rt.storageKey, default: ResourceBucket()].put(key, stored)
+        history.append(WatchEvent(resourceVersion: Int(stored.resourceVersion) ?? resourceVersion, kind: old == nil ? .added : .modified,
+                                  storageKey: rt.storageKey, namespace: rt.namespaced ? object.namespace : "", object: stored.bytesOnly,
+                                  previous: old?.bytesOnly))
         if rt.isCRD { syncCustomResourceTypes(old: old?.object, new: object) }
     }
 
     /// Stores pre-encoded bytes (bulk loading); the caller set resourceVersion in them.
+    /// No watch events: a watch must start after the load (a list first, as clients do).
     mutating func put(_ rt: ResourceType, namespace: String, name: String, body: Data) {
         let key = Self.key(namespace: rt.namespaced ? namespace : "", name: name)
+        history.forget(through: resourceVersion)
         buckets[rt.storageKey, default: ResourceBucket()].put(key, StoredObject(body: body, apiVersion: rt.groupVersion, kind: rt.kind), bulk: true)
     }
 
+    /// Removes an object; the deletion takes the next resourceVersion (its DELETED event's).
     @discardableResult
     mutating func remove(_ rt: ResourceType, namespace: String, name: String) -> StoredObject? {
-        let old = buckets[rt.storageKey]?.remove(Self.key(namespace: namespace, name: name))
-        if rt.isCRD, let old { syncCustomResourceTypes(old: old.object, new: nil) }
+        guard let old = buckets[rt.storageKey]?.remove(Self.key(namespace: namespace, name: name)) else { return nil }
+        let rv = Int(nextResourceVersion()) ?? resourceVersion
+        history.append(WatchEvent(resourceVersion: rv, kind: .deleted, storageKey: rt.storageKey, namespace: rt.namespaced ? namespace : "",
+                                  object: old.bytesOnly, previous: nil))
+        if rt.isCRD { syncCustomResourceTypes(old: old.object, new: nil) }
         return old
     }
 

@@ -21,7 +21,6 @@ extension StoreState {
         guard var obj = get(rt, namespace: namespace, name: name)?.object, obj.meta("deletionTimestamp") != nil else { return false }
         if (obj["metadata"]?["finalizers"]?.arrayValue ?? []).isEmpty {
             remove(rt, namespace: namespace, name: name)
-            _ = nextResourceVersion()
             return true
         }
         if obj["metadata"]?["deletionGracePeriodSeconds"]?.intValue != 0 {
@@ -43,7 +42,6 @@ extension StoreState {
         obj.setMeta("finalizers", after.isEmpty ? nil : .array(after.map(JSONValue.string)))
         if Self.shouldDeleteDuringUpdate(old: obj, new: obj) {
             remove(rt, namespace: namespace, name: name)
-            _ = nextResourceVersion()
             return true
         }
         obj.setMeta("resourceVersion", .string(nextResourceVersion()))

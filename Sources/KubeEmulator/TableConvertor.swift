@@ -44,14 +44,16 @@ enum TableConvertor {
     /// `crd` is the CustomResourceDefinition of a custom resource, when one is stored.
     /// Rows are written as bytes: cells are encoded, a row's object is the stored metadata
     /// (or whole object) spliced in; printers read a tree without managedFields.
-    static func table(_ objects: [StoredObject], _ rt: ResourceType, listMeta: JSONValue, include: IncludeObject, crd: JSONValue?) -> Data {
+    /// `headers: false` leaves `columnDefinitions` null (TableOptions.NoHeaders: a watch's later events).
+    static func table(_ objects: [StoredObject], _ rt: ResourceType, listMeta: JSONValue, include: IncludeObject, crd: JSONValue?,
+                      headers: Bool = true) -> Data {
         let printer = printer(for: rt, crd: crd)
         var out = Data()
         out.reserveCapacity(objects.reduce(1024) { $0 + $1.metadataRange.count + 256 })
         out.append(contentsOf: Array("{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":".utf8))
         out.append(JSONBytes.encode(listMeta))
         out.append(contentsOf: Array(",\"columnDefinitions\":".utf8))
-        out.append(JSONBytes.encode(.array(printer.columns.map(\.json))))
+        out.append(headers ? JSONBytes.encode(.array(printer.columns.map(\.json))) : Data("null".utf8))
         out.append(contentsOf: Array(",\"rows\":[".utf8))
         for (n, o) in objects.enumerated() {
             if n > 0 { out.append(UInt8(ascii: ",")) }

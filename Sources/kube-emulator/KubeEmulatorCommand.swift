@@ -58,6 +58,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Keep the newest N requests in the request log (GET /_emulator/requests); older ones are dropped.")
     var requestLogSize = EmulatorOptions.defaultRequestLogCapacity
 
+    @Option(help: ArgumentHelp("Run pods whose first container's image starts with PREFIX as the local EXECUTABLE (repeatable): PREFIX=EXECUTABLE.",
+                               discussion: "The process gets the container's args (volume paths mapped to a temp dir), its env and KUBECONFIG for this server; the pod goes Running, then Succeeded or Failed by exit code. Needs --controllers. No other pod is executed."))
+    var execImage: [String] = []
+    @Option(help: "Write each --exec-image process's output to DIR/NAMESPACE_POD.log when it exits.")
+    var execLogDir: String?
+    @Option(help: "Seconds an --exec-image process may run before it is killed (its container fails with 137).")
+    var execTimeout = 300
+    @Option(help: "Watch events kept for resuming a watch from a resourceVersion; older ones answer 410 Expired.")
+    var watchHistory = EmulatorOptions.defaultWatchHistoryCapacity
+
     enum ControllerFlag: String, ExpressibleByArgument { case auto, manual }
 
     func validate() throws {
@@ -66,13 +76,38 @@ struct Serve: AsyncParsableCommand {
         }
         if stepInterval < 1 { throw ValidationError("--step-interval must be at least 1 ms") }
         if requestLogSize < 1 { throw ValidationError("--request-log-size must be at least 1") }
+        if watchHistory < 1 { throw ValidationError("--watch-history must be at least 1") }
+        if execTimeout < 1 { throw ValidationError("--exec-timeout must be at least 1 second") }
+        for text in execImage {
+            guard let m = ExecOptions.Mapping(parsing: text) else { throw ValidationError("--exec-image must be PREFIX=EXECUTABLE (got \"\(text)\")") }
+            guard FileManager.default.isExecutableFile(atPath: m.executable) else {
+                throw ValidationError("--exec-image \"\(text)\": \(m.executable) is not an executable file")
+            }
+        }
+        if !execImage.isEmpty, controllers == nil { throw ValidationError("--exec-image needs --controllers (auto or manual): the kubelet runs the pods") }
         _ = try policyVersions()
     }
 
     func run() async throws {
         var options = EmulatorOptions(port: port, bearerTokens: token.isEmpty ? nil : Set(token),
                                       admissionRegistrationVersions: try policyVersions(),
-                                      requestLogCapacity: requestLogSize)
+                                      requestLogCapacity: requestLogSize, watchHistoryCapacity: watchHistory)
+        // The processes need a kubeconfig even when none is asked for.
+        let kubeconfigPath = kubeconfigOut ?? FileManager.default.temporaryDirectory.appendingPathComponent("kube-emulator-\(UUID().uuidString).kubeconfig").path
+        if !execImage.isEmpty {
+            options.exec = ExecOptions(mappings: execImage.compactMap(ExecOptions.Mapping.init(parsing:)), kubeconfigPath: kubeconfigPath,
+                                       timeoutSeconds: Double(execTimeout))
+            let logDir = execLogDir
+            options.exec?.onExit = { namespace, name, code, output in
+                FileHandle.standardOutput.write(Data("exec: pod \(namespace)/\(name) exited \(code)\n".utf8))
+                if let logDir {
+                    let file = URL(fileURLWithPath: logDir).appendingPathComponent("\(namespace)_\(name).log")
+                    do { try output.write(to: file) } catch {
+                        FileHandle.standardError.write(Data("exec: cannot write \(file.path): \(error)\n".utf8))
+                    }
+                }
+            }
+        }
         switch controllers {
         case .auto: options.controllers = .auto(interval: Double(stepInterval) / 1000)
         case .manual: options.controllers = .manual
@@ -96,9 +131,9 @@ struct Serve: AsyncParsableCommand {
         // Ignore the default handlers first so the signal sources see the signals.
         let signals = SignalWaiter([SIGINT, SIGTERM])
         try await emulator.start()
-        if let kubeconfigOut {
+        if kubeconfigOut != nil || !execImage.isEmpty {
             try Kubeconfig.render(server: emulator.baseURL, caPEM: caPEM, token: token.first)
-                .write(toFile: kubeconfigOut, atomically: true, encoding: .utf8)
+                .write(toFile: kubeconfigPath, atomically: true, encoding: .utf8)
         }
         // Unbuffered, so a parent process reading the pipe sees the line at once.
         FileHandle.standardOutput.write(Data("serving on \(emulator.baseURL)\n".utf8))

@@ -76,4 +76,24 @@ final class EmulatorCommandTests: XCTestCase {
         XCTAssertEqual(bad.terminationStatus, 2)
         XCTAssertTrue(message.contains("--admission-policy-versions must be v1, v1beta1 or v1,v1beta1"), message)
     }
+
+    /// Bad --exec-image values exit 2 with a message naming the flag.
+    func testExecImageFlagValidation() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: emulatorPath), "kube-emulator is not built at \(emulatorPath)")
+        for (args, expected) in [(["--controllers", "auto", "--exec-image", "example.com/app"], "--exec-image must be PREFIX=EXECUTABLE"),
+                                 (["--controllers", "auto", "--exec-image", "example.com/app=/nonexistent/tool"], "/nonexistent/tool is not an executable file"),
+                                 (["--exec-image", "example.com/app=/bin/sh"], "--exec-image needs --controllers")] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: emulatorPath)
+            p.arguments = ["serve"] + args
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 2, "\(args): \(message)")
+            XCTAssertTrue(message.contains(expected), message)
+        }
+    }
 }

@@ -306,8 +306,9 @@ final class EndToEndTests: XCTestCase {
         c.emulator.clearRequests()
         c.emulator.addFault(FaultRule(verb: "patch", resource: "deployments", namePattern: controller, count: 1, action: .latency(seconds: 3)))
         let process = try c.start(["run", "-o", "json"])
-        // Every list answered: the (delayed) controller patch is the next request on the wire.
+        // Every list answered and the (delayed) controller patch arrived: it is in flight.
         try await waitFor { c.emulator.requests().filter { $0.verb == "list" && $0.resource != "leases" }.count >= lists }
+        try await waitFor { c.emulator.faultsFired >= 1 }
         process.signal(SIGTERM)
         let r = await process.wait()
         XCTAssertEqual(r.code, 1, r.stderr)

@@ -18,6 +18,7 @@ final class ControllerRunner: Sendable {
         ("replicaset", ReplicaSetController.run),
         ("daemonset", DaemonSetController.run),
         ("statefulset", StatefulSetController.run),
+        ("job", JobController.run),
         ("scheduler", SchedulerLite.run),
         ("kubelet", Kubelet.run),
         ("disruption", DisruptionController.run),
@@ -38,6 +39,7 @@ final class ControllerRunner: Sendable {
             core.state.withLock { s in
                 var step = ControllerStep(store: StoreState(registry: s.registry), memory: mem, settings: core.options.controllerSettings,
                                           admit: { [core] obj, rt throws(APIError) in try core.admit(&obj, type: rt, operation: .create) })
+                step.exec = core.exec
                 // Swap rather than copy, so the buckets stay uniquely referenced (no copy-on-write).
                 swap(&step.store, &s)
                 let enabled = core.options.controllerSettings.enabled

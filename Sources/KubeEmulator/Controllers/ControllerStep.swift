@@ -12,6 +12,8 @@ struct ControllerStep {
     /// pass the same webhooks as client-made ones, so a test can take a webhook down and see
     /// the pods a ReplicaSet creates meanwhile go unmutated.
     let admit: @Sendable (inout JSONValue, ResourceType) throws(APIError) -> Void
+    /// The kubelet's exec mode, when the emulator runs mapped images as local processes.
+    var exec: KubeletExec?
     /// Persisted writes so far; a step with none means the cluster has settled.
     private(set) var writes = 0
     /// Trees parsed during this step, by storage key then store key.
@@ -153,7 +155,6 @@ struct ControllerStep {
     /// Removes the object from storage (its deletion is complete).
     mutating func removeNow(_ rt: ResourceType, _ obj: JSONValue) {
         guard store.remove(rt, namespace: rt.namespaced ? obj.namespace : "", name: obj.name) != nil else { return }
-        _ = store.nextResourceVersion()
         let k = key(rt, obj)
         parsed[rt.storageKey]?[k] = nil
         memory.kubeletPasses[obj.uid] = nil

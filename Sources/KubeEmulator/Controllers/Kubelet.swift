@@ -17,6 +17,13 @@ enum Kubelet {
         }
         for pod in step.list(podType) {
             let nodeName = pod["spec"]?["nodeName"]?.stringValue ?? ""
+            if let exec = step.exec, exec.executable(for: pod) != nil {
+                if pod.isTerminating { exec.stop(pod.uid) }
+                if let outcome = exec.takeOutcome(pod.uid) {
+                    step.updateStatus(podType, pod, status: KubeletExec.terminatedStatus(pod, outcome))
+                    continue
+                }
+            }
             if pod.isTerminating {
                 let passes = (step.memory.kubeletPasses[pod.uid] ?? 0) + 1
                 step.memory.kubeletPasses[pod.uid] = passes
@@ -31,7 +38,16 @@ enum Kubelet {
             guard passes >= step.settings.readyAfterSteps else { continue }
             step.memory.kubeletPasses[pod.uid] = nil
             let node = nodeIndex[nodeName] ?? (0, "10.0.0.1")
-            step.updateStatus(podType, pod, status: runningStatus(pod, hostIP: node.ip, nodeIndex: node.index, &step.memory.rng))
+            var status = runningStatus(pod, hostIP: node.ip, nodeIndex: node.index, &step.memory.rng)
+            if let exec = step.exec, exec.executable(for: pod) != nil {
+                var running = pod
+                running["status"] = status
+                if let failure = exec.start(running, lookup: { resource, ns, name in
+                    step.type(resource).flatMap { step.get($0, namespace: ns, name: name) } }) {
+                    status = KubeletExec.startFailedStatus(pod, message: failure)
+                }
+            }
+            step.updateStatus(podType, pod, status: status)
         }
     }
 
