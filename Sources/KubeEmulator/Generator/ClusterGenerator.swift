@@ -80,7 +80,9 @@ struct Generation {
         var stripped = obj
         stripped["apiVersion"] = nil
         stripped["kind"] = nil
-        store.put(rt, namespace: obj.namespace, name: obj.name, body: JSONWriter.encode(stripped, raw: podFields.raw))
+        // Table cells are printed now, from the tree at hand, so Table pages splice them.
+        let row = rt.builtIn ? PrintedRow(TableConvertor.printer(for: rt, crd: nil), obj) : nil
+        store.put(rt, namespace: obj.namespace, name: obj.name, body: JSONWriter.encode(stripped, raw: podFields.raw), row: row)
         report.objects += 1
         report.byKind[rt.kind, default: 0] += 1
         return obj
