@@ -172,10 +172,10 @@ struct StoreState: Sendable {
         if rt.isCRD { syncCustomResourceTypes(old: old?.object, new: object) }
     }
 
-    /// Stores pre-encoded bytes (bulk loading); the caller set resourceVersion in them.
-    mutating func put(_ rt: ResourceType, namespace: String, name: String, body: Data, row: PrintedRow? = nil) {
+    /// Stores a bytes-only object (bulk loading); the caller set resourceVersion in it.
+    mutating func put(_ rt: ResourceType, namespace: String, name: String, stored: StoredObject) {
         let key = Self.key(namespace: rt.namespaced ? namespace : "", name: name)
-        buckets[rt.storageKey, default: ResourceBucket()].put(key, StoredObject(body: body, apiVersion: rt.groupVersion, kind: rt.kind, row: row), bulk: true)
+        buckets[rt.storageKey, default: ResourceBucket()].put(key, stored, bulk: true)
     }
 
     @discardableResult
