@@ -102,7 +102,8 @@ if [[ "$TLS" == 1 ]]; then
         # One curl process, the same first page 20 times on one connection.
         urls=(); for _ in $(seq 1 20); do urls+=(-o /dev/null "$url/api/v1/pods?limit=$LIMIT"); done
         curl -sk "$v" -w '%{http_version} %{time_total} %{size_download}\n' "${urls[@]}" >"$work/h2"
-        awk -v v="$v" '{ t += $2; b += $3; ver = $1 } END { printf "curl %s: HTTP/%s, %d pages, %.4f s per page, %.0f MB/s\n", v, ver, NR, t / NR, b / 1e6 / t }' "$work/h2"
+        median=$(awk '{ print $2 }' "$work/h2" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+        awk -v v="$v" -v median="$median" '{ t += $2; b += $3; ver = $1 } END { printf "curl %s: HTTP/%s, %d pages, median %.4f s, mean %.4f s per page, %.0f MB/s\n", v, ver, NR, median, t / NR, b / 1e6 / t }' "$work/h2"
         curl -sk "$v" --compressed -w '%{http_version} %{time_total} %{size_download}\n' "${urls[@]}" >"$work/h2"
         awk -v v="$v" '{ t += $2; b += $3; ver = $1 } END { printf "curl %s --compressed: HTTP/%s, %.4f s per page, %.0f KB on the wire per page\n", v, ver, t / NR, b / 1e3 / NR }' "$work/h2"
     done

@@ -81,7 +81,7 @@ enum CorePrinters {
             reason = status?["reason"]?.stringValue == "NodeLost" ? "Unknown" : "Terminating"
         }
         var restartText = String(restarts)
-        if let lastRestart { restartText += " (\(HumanDuration.format(seconds: Int(Date().timeIntervalSince(lastRestart)))) ago)" }
+        if let lastRestart { restartText += " (\(HumanDuration.elapsed(since: lastRestart)) ago)" }
         let gates = spec?["readinessGates"]?.arrayValue ?? []
         let gateText: String = gates.isEmpty ? "<none>" : {
             let trueGates = gates.filter { condition($0.str("conditionType")) }.count

@@ -60,8 +60,9 @@ enum Discovery {
     typealias Subresource = (name: String, groupVersion: String?, kind: String, verbs: [String])
 
     /// The subresources a 1.32 server lists besides `status` (pkg/registry/*/rest storage
-    /// maps, as `kubectl get --raw /api/v1` shows them). Only status and pods/eviction are
-    /// served; the others are listed so clients see the real discovery documents.
+    /// maps, as `kubectl get --raw /api/v1` shows them). Only status, pods/eviction and the
+    /// apps scale subresources are served; the others are listed so clients see the real
+    /// discovery documents.
     static let subresources: [String: [Subresource]] = [
         "pods": [("attach", nil, "PodAttachOptions", ["create", "get"]), ("binding", nil, "Binding", ["create"]),
                  ("ephemeralcontainers", nil, "Pod", ["get", "patch", "update"]), ("eviction", "policy/v1", "Eviction", ["create"]),

@@ -129,7 +129,7 @@ extension EmulatorCore {
     /// errors become NewBadRequest(err.Error()); a bad merge patch is jsonpatch's
     /// ErrBadJSONPatch "Invalid JSON Patch"; YAML "error decoding YAML: ..."). Go's
     /// decoder text is approximated.
-    private func parsePatch(_ body: Data, _ contentType: String) throws(APIError) -> JSONValue {
+    func parsePatch(_ body: Data, _ contentType: String) throws(APIError) -> JSONValue {
         if contentType == Self.applyPatch {
             guard let text = String(data: body, encoding: .utf8), let docs = try? SeedDocuments.parse(text),
                   docs.count == 1, let value = docs.first, case .object = value

@@ -96,6 +96,7 @@ final class EmulatorCore: Sendable {
     private func dispatchResource(_ req: APIRequest, _ t: ResourceTarget) throws(APIError) -> APIReply {
         let sub = t.subresource
         if sub == "log", t.type.isCorePods, req.method == "GET", let name = t.name { return try podLog(t, name) }
+        if sub == "scale", Self.servesScale(t.type), let name = t.name { return try scale(req, t, name) }
         if let sub, sub != "status", !(sub == "eviction" && t.type.plural == "pods" && t.type.group.isEmpty) {
             throw .resourceNotFound()
         }

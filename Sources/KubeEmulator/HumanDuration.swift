@@ -32,10 +32,24 @@ enum HumanDuration {
     }
 
     /// translateTimestampSince: "<unknown>" for a missing timestamp.
-    static func since(_ timestamp: String?, now: Date = Date()) -> String {
+    static func since(_ timestamp: String?) -> String {
         guard let timestamp, !timestamp.isEmpty, let date = parse(timestamp) else { return "<unknown>" }
-        return format(seconds: Int(now.timeIntervalSince(date).rounded(.down)))
+        return elapsed(since: date)
     }
+
+    /// The time from `date` to now, as `duration.HumanDuration(time.Since(date))` prints it
+    /// (whole seconds, truncated). While `deferred` is set (a Table row computed ahead of
+    /// the request, see PrintedRow) it writes a marker instead, filled in when served.
+    static func elapsed(since date: Date) -> String {
+        if deferred { return marker(date.timeIntervalSince1970) }
+        return format(seconds: Int(Date().timeIntervalSince(date)))
+    }
+
+    @TaskLocal static var deferred = false
+
+    /// U+0001 never occurs in a printed cell (printers write names, counts and times).
+    static let markerByte: UInt8 = 0x01
+    static func marker(_ since: Double) -> String { "\u{1}\(since)\u{1}" }
 
     /// RFC 3339 with or without fractional seconds (MicroTime has six digits).
     static func parse(_ timestamp: String) -> Date? {

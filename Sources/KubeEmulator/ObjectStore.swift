@@ -15,10 +15,15 @@ struct StoredObject: Sendable {
     /// store time: metadata-only and Table responses splice these bytes, and selectors read
     /// labels from them, without parsing the object.
     let metadataRange: Range<Int>
+    /// Table cells printed at store time (bulk-loaded built-in kinds); nil means print
+    /// from the tree when a Table is asked for.
+    let row: PrintedRow?
 
     /// How many stored objects were parsed into trees from their bytes (process-wide), so
     /// tests can tell that a path serves bytes without parsing.
     static let treeParses = Atomic<Int>(0)
+    /// Likewise for the trees parsed (without managedFields) to print Table cells.
+    static let printableParses = Atomic<Int>(0)
 
     init(_ object: JSONValue) {
         self.tree = object
@@ -32,15 +37,17 @@ struct StoredObject: Sendable {
         }
         self.body = JSONBytes.encode(stripped)
         self.metadataRange = Self.findMetadata(body)
+        self.row = nil
     }
 
     /// Bytes only: `body` is a JSON object without apiVersion/kind.
-    init(body: Data, apiVersion: String, kind: String) {
+    init(body: Data, apiVersion: String, kind: String, row: PrintedRow? = nil) {
         self.tree = nil
         self.apiVersion = apiVersion
         self.kind = kind
         self.body = body
         self.metadataRange = Self.findMetadata(body)
+        self.row = row
     }
 
     private static func findMetadata(_ body: Data) -> Range<Int> {
@@ -58,9 +65,10 @@ struct StoredObject: Sendable {
     }
 
     /// The object as Table printers read it: the tree when kept, else parsed from the bytes
-    /// without `metadata.managedFields` (not counted in `treeParses`).
+    /// without `metadata.managedFields` (counted in `printableParses`).
     var printable: JSONValue {
         if let tree { return tree }
+        Self.printableParses.add(1, ordering: .relaxed)
         var obj = JSONTreeParser.parse(body, omitManagedFields: true) ?? [:]
         obj["apiVersion"] = .string(apiVersion)
         obj["kind"] = .string(kind)
@@ -178,12 +186,12 @@ struct StoreState: Sendable {
         if rt.isCRD { syncCustomResourceTypes(old: old?.object, new: object) }
     }
 
-    /// Stores pre-encoded bytes (bulk loading); the caller set resourceVersion in them.
+    /// Stores a bytes-only object (bulk loading); the caller set resourceVersion in it.
     /// No watch events: a watch must start after the load (a list first, as clients do).
-    mutating func put(_ rt: ResourceType, namespace: String, name: String, body: Data) {
+    mutating func put(_ rt: ResourceType, namespace: String, name: String, stored: StoredObject) {
         let key = Self.key(namespace: rt.namespaced ? namespace : "", name: name)
         history.forget(through: resourceVersion)
-        buckets[rt.storageKey, default: ResourceBucket()].put(key, StoredObject(body: body, apiVersion: rt.groupVersion, kind: rt.kind), bulk: true)
+        buckets[rt.storageKey, default: ResourceBucket()].put(key, stored, bulk: true)
     }
 
     /// Removes an object; the deletion takes the next resourceVersion (its DELETED event's).

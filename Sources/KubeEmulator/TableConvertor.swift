@@ -55,12 +55,24 @@ enum TableConvertor {
         out.append(contentsOf: Array(",\"columnDefinitions\":".utf8))
         out.append(headers ? JSONBytes.encode(.array(printer.columns.map(\.json))) : Data("null".utf8))
         out.append(contentsOf: Array(",\"rows\":[".utf8))
+        let now = Date().timeIntervalSince1970
+        var ages: [Double: [UInt8]] = [:]
         for (n, o) in objects.enumerated() {
             if n > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: Array("{\"cells\":".utf8))
-            out.append(JSONBytes.encode(.array(printer.cells(o.printable))))
+            // A custom resource's columns follow its CRD, which can change: print those live.
+            if let row = o.row, rt.builtIn {
+                row.write(into: &out, now: now, ages: &ages)
+            } else {
+                out.append(JSONBytes.encode(.array(printer.cells(o.printable))))
+            }
+            // asTable (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/response.go):
+            // Object keeps the object, Metadata (and "") makes it a PartialObjectMetadata,
+            // None sets it nil, which the RawExtension (a struct field, never omitted)
+            // encodes as null (apimachinery/pkg/runtime/extension.go MarshalJSON).
             switch include {
-            case .none: break
+            case .none:
+                out.append(contentsOf: Array(",\"object\":null".utf8))
             case .metadata:
                 out.append(contentsOf: Array(",\"object\":".utf8))
                 JSONBytes.partialObject(metadata: o.metadataBytes, into: &out)

@@ -71,8 +71,11 @@ enum WorkloadPrinters {
         }
         var duration = ""
         if let start = j.at("status", "startTime")?.stringValue.flatMap(HumanDuration.parse) {
-            let end = j.at("status", "completionTime")?.stringValue.flatMap(HumanDuration.parse) ?? Date()
-            duration = HumanDuration.format(seconds: Int(end.timeIntervalSince(start)))
+            if let end = j.at("status", "completionTime")?.stringValue.flatMap(HumanDuration.parse) {
+                duration = HumanDuration.format(seconds: Int(end.timeIntervalSince(start)))
+            } else {
+                duration = HumanDuration.elapsed(since: start)
+            }
         }
         let conds = j.list("status", "conditions")
         func has(_ t: String) -> Bool { conds.contains { $0.str("type") == t && $0.str("status") == "True" } }

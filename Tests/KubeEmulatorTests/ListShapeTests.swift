@@ -17,6 +17,7 @@ final class ListShapeTests: XCTestCase {
     }
 
     private func parses() -> Int { StoredObject.treeParses.load(ordering: .relaxed) }
+    private func printableParses() -> Int { StoredObject.printableParses.load(ordering: .relaxed) }
 
     func testMetadataOnlyPagesSpliceStoredMetadataWithoutParsing() async throws {
         let h = try await generated()
@@ -50,10 +51,11 @@ final class ListShapeTests: XCTestCase {
 
     func testTablePagesSpliceMetadataAndPrintWithoutFullParses() async throws {
         let h = try await generated()
-        let before = parses()
+        let before = parses(), printedBefore = printableParses()
         let page = try h.get("/api/v1/pods?limit=10", accept: Self.table)
         let withObjects = try h.get("/api/v1/pods?limit=10&includeObject=Object", accept: Self.table)
         XCTAssertEqual(parses() - before, 0, "Table rows must not parse whole stored objects")
+        XCTAssertEqual(printableParses() - printedBefore, 0, "generated objects' cells are printed at store time")
         XCTAssertEqual(page.status, 200, page.text)
         XCTAssertEqual(page.json["kind"], "Table")
         let columns = page.json["columnDefinitions"]?.arrayValue ?? []
@@ -72,10 +74,82 @@ final class ListShapeTests: XCTestCase {
             XCTAssertEqual(row["object"]?["kind"], "PartialObjectMetadata")
             XCTAssertEqual(row["object"]?["metadata"], pod["metadata"])
         }
+        // The cells printed at store time are what the printer gives for the object now
+        // (ages are filled in when served; generated objects are days old, so both agree).
+        XCTAssertEqual(rows.map { $0["cells"] }, pods.map { .array(CorePrinters.podCells($0)) })
+        let age = try XCTUnwrap(columns.firstIndex { $0["name"] == "Age" })
+        XCTAssertEqual(rows.first?["cells"]?[age]?.stringValue, HumanDuration.since(pods.first?.meta("creationTimestamp")))
+        XCTAssertTrue(rows.allSatisfy { $0["cells"]?[age]?.stringValue?.hasSuffix("d") == true }, "generated pods are days old")
         let objectRows = withObjects.json["rows"]?.arrayValue ?? []
         XCTAssertEqual(objectRows.first?["object"]?["kind"], "Pod")
         XCTAssertEqual(objectRows.first?["object"]?["spec"], pods.first?["spec"])
         await h.stop()
+    }
+
+    /// Every printed kind the generator makes: the stored cells equal a live print.
+    func testStoredCellsOfEveryGeneratedKindMatchTheLivePrinters() async throws {
+        let h = try await Harness()
+        h.emulator.generate(try ClusterSpec(parsing: "pods=40,nodes=3,namespaces=2,seed=5,problems=0.5"))
+        let printedBefore = printableParses()
+        for path in ["/api/v1/nodes", "/api/v1/namespaces", "/apis/apps/v1/deployments", "/apis/apps/v1/replicasets",
+                     "/apis/apps/v1/daemonsets", "/apis/apps/v1/statefulsets", "/apis/policy/v1/poddisruptionbudgets",
+                     "/api/v1/serviceaccounts", "/api/v1/services", "/api/v1/configmaps"] {
+            let table = try h.get(path, accept: Self.table)
+            XCTAssertEqual(table.status, 200, path)
+            let full = try h.get(path).json["items"]?.arrayValue ?? []
+            let resource = String(path.split(separator: "/").last!)
+            let rt = try XCTUnwrap(BuiltInResources.all.first { $0.plural == resource }, path)
+            let printer = TableConvertor.printer(for: rt, crd: nil)
+            let expected = full.map { o -> JSONValue in
+                var o = o
+                o["apiVersion"] = .string(rt.groupVersion)
+                o["kind"] = .string(rt.kind)
+                return .array(printer.cells(o))
+            }
+            XCTAssertEqual((table.json["rows"]?.arrayValue ?? []).map { $0["cells"] }, expected, path)
+        }
+        XCTAssertEqual(printableParses() - printedBefore, 0)
+        await h.stop()
+    }
+
+    /// asTable (apiserver handlers/response.go): None sets the row's object to nil, which
+    /// the RawExtension encodes as null; Metadata is the default; anything else is 400.
+    func testIncludeObjectNoneWritesNullAndUnknownPoliciesAre400() async throws {
+        let h = try await generated(pods: 10)
+        let none = try h.get("/api/v1/pods?limit=3&includeObject=None", accept: Self.table)
+        XCTAssertEqual(none.status, 200, none.text)
+        let rows = none.json["rows"]?.arrayValue ?? []
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertTrue(rows.allSatisfy { $0.objectValue?.keys.contains("object") == true && $0["object"] == .null }, none.text)
+        let metadata = try h.get("/api/v1/pods?limit=3&includeObject=Metadata", accept: Self.table)
+        XCTAssertEqual(metadata.json["rows"]?[0]?["object"]?["kind"], "PartialObjectMetadata")
+        XCTAssertEqual(try h.get("/api/v1/pods?limit=3&includeObject=All", accept: Self.table).status, 400)
+        await h.stop()
+    }
+
+    /// A row printed ahead of time fills its ages in when served.
+    func testPrintedRowFillsAgesWhenServed() throws {
+        let pod: JSONValue = [
+            "metadata": ["name": "p", "creationTimestamp": "2026-01-01T00:00:00Z"],
+            "spec": ["containers": [["name": "c"]]],
+            "status": ["phase": "Running", "containerStatuses": [[
+                "name": "c", "ready": true, "restartCount": 2, "state": ["running": [:]],
+                "lastState": ["terminated": ["finishedAt": "2026-01-01T01:00:00Z"]]]]],
+        ]
+        let row = PrintedRow(CorePrinters.pod, pod)
+        let start = try XCTUnwrap(HumanDuration.parse("2026-01-01T00:00:00Z")).timeIntervalSince1970
+        func cells(_ now: Double) throws -> [JSONValue] {
+            var out = Data(), ages: [Double: [UInt8]] = [:]
+            row.write(into: &out, now: now, ages: &ages)
+            return try XCTUnwrap(JSONTreeParser.parse(out)?.arrayValue)
+        }
+        let early = try cells(start + 4 * 3600), late = try cells(start + 3 * 86400)
+        XCTAssertEqual(early[3], "2 (3h ago)")
+        XCTAssertEqual(early[4], "4h")
+        XCTAssertEqual(late[3], "2 (2d23h ago)")
+        XCTAssertEqual(late[4], "3d")
+        XCTAssertEqual(early[0], "p")
+        XCTAssertEqual(early[1], "1/1")
     }
 
     func testSelectorsReadStoredBytesAndMatchLikeTheParsedObjects() async throws {

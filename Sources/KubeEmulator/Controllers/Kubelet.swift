@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import Synchronization
 
 /// A stand-in for the kubelets: a pod bound to a Node becomes Running and Ready after
 /// `readyAfterSteps` passes; a terminating pod is removed after `terminateAfterSteps`
@@ -76,6 +77,16 @@ enum Kubelet {
 
     /// A digest reference for an image, stable per image name.
     static func imageID(_ image: String) -> String {
+        // The generator asks once per container of 150k pods, for a few hundred images.
+        if let known = imageIDs.withLock({ $0[image] }) { return known }
+        let id = digestReference(image)
+        imageIDs.withLock { $0[image] = id }
+        return id
+    }
+
+    private static let imageIDs = Mutex<[String: String]>([:])
+
+    private static func digestReference(_ image: String) -> String {
         var rng = SplitMix64(seed: UInt64(FNV32a.hash(Array(image.utf8))))
         let repo = image.split(separator: ":").first.map(String.init) ?? image
         let qualified = repo.contains("/") ? (repo.split(separator: "/").first!.contains(".") ? repo : "docker.io/\(repo)") : "docker.io/library/\(repo)"

@@ -44,6 +44,9 @@ struct Generation {
     var forcedUnmutated = false
     var podFields = PodManagedFields(podType: BuiltInResources.all.first { $0.isCorePods }!)
     let rollback: String
+    let encoder = BulkEncoder()
+    var pending: [BulkEncoder.Item] = []
+    var madeNamespaces: Set<String> = []
 
     init(spec: ClusterSpec, store: StoreState) {
         self.spec = spec
@@ -80,10 +83,20 @@ struct Generation {
         var stripped = obj
         stripped["apiVersion"] = nil
         stripped["kind"] = nil
-        store.put(rt, namespace: obj.namespace, name: obj.name, body: JSONWriter.encode(stripped, raw: podFields.raw))
+        pending.append(.init(rt: rt, namespace: obj.namespace, name: obj.name, body: stripped, printable: obj))
+        if pending.count >= 512 { flush() }
         report.objects += 1
         report.byKind[rt.kind, default: 0] += 1
         return obj
+    }
+
+    /// Hands the pending trees to the encoder and stores what it has finished.
+    mutating func flush(wait: Bool = false) {
+        encoder.submit(pending, raw: podFields.raw)
+        pending = []
+        for e in wait ? encoder.finish() : encoder.take() {
+            store.put(e.rt, namespace: e.namespace, name: e.name, stored: e.stored)
+        }
     }
 
     func type(_ resource: String) -> ResourceType { store.registry.lookup(resource: resource)! }
@@ -143,11 +156,13 @@ struct Generation {
         for i in 0..<min(spec.pdbs, deployments.count) {
             pdb(for: deployments[i], minAvailable: i % 2 == 0 ? 1 : nil, maxUnavailable: i % 2 == 0 ? nil : "25%")
         }
+        flush(wait: true)
         report.seconds = Date().timeIntervalSince(started)
     }
 
     mutating func namespace(_ name: String) {
-        guard !store.namespaceExists(name) else { return }
+        // Emitted objects reach the store a batch later: remember the names made here.
+        guard !store.namespaceExists(name), madeNamespaces.insert(name).inserted else { return }
         let m = meta(name, labels: ["kubernetes.io/metadata.name": name])
         emit(type("namespaces"), ["metadata": m,
                                   "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"]])
