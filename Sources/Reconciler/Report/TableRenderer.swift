@@ -46,6 +46,7 @@ public struct TableRenderer: Sendable {
                 + "another run is acting; this one changed nothing.\n"
         }
         if let stopped = report.metadata.stopped { out += "run stopped early: \(stopped)\n" }
+        out += Self.safetyLines(report)
         out += Self.summaryLine(report) + "\n"
         return out
     }
@@ -78,7 +79,7 @@ public struct TableRenderer: Sendable {
         let s = report.summary
         let counts: [(Int, String)] = [
             (s.applied, "applied"), (s.dryRun, "dry-run"), (s.deferred, "deferred"), (s.skipped, "skipped"),
-            (s.failed, "failed"), (s.reported, "reported only"),
+            (s.failed, "failed"), (s.aborted, "aborted"), (s.reported, "reported only"),
         ]
         let parts = counts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         var text = "\(s.findings) finding\(s.findings == 1 ? "" : "s")"
@@ -100,9 +101,13 @@ public struct TableRenderer: Sendable {
         return text
     }
 
-    /// 300 -> "5m", 5400 -> "1h30m", 45 -> "45s".
+    /// 300 -> "5m", 5400 -> "1h30m", 45 -> "45s", 93600 -> "1d2h".
     public static func duration(_ seconds: Int) -> String {
         if seconds < 60 { return "\(seconds)s" }
+        if seconds >= 86_400 {
+            let d = seconds / 86_400, h = (seconds % 86_400) / 3600
+            return h > 0 ? "\(d)d\(h)h" : "\(d)d"
+        }
         let h = seconds / 3600, m = (seconds % 3600) / 60, s = seconds % 60
         var text = h > 0 ? "\(h)h" : ""
         if m > 0 { text += "\(m)m" }
