@@ -72,7 +72,7 @@ final class OperatorSafetySettingsTests: XCTestCase {
         XCTAssertEqual(window("{schedule: \"0 25 * * *\", duration: 1h}"), "k.yaml: maintenance.windows[0].schedule: hour field \"25\": 25 is out of range 0-23")
         XCTAssertEqual(window("{schedule: \"0 0 31 2 *\", duration: 1h}"), "k.yaml: maintenance.windows[0].schedule: \"0 0 31 2 *\" never fires (no such day)")
         XCTAssertEqual(window("{schedule: \"0 22 * * *\", duration: 1h, timeZone: Europe/Gotham}"),
-                       "k.yaml: maintenance.windows[0].timeZone: unknown time zone \"Europe/Gotham\" (an IANA name like Europe/Berlin or America/New_York)")
+                       "k.yaml: maintenance.windows[0].timeZone: unknown time zone \"Europe/Gotham\" (an IANA name like Europe/Berlin or America/New_York, read from /usr/share/zoneinfo: package tzdata)")
         XCTAssertEqual(window("{schedule: \"0 22 * * *\", duration: 8d}"),
                        "k.yaml: maintenance.windows[0].duration: \"8d\" is not a duration between 1m and 7d like 4h, 90m or 1h30m")
         XCTAssertEqual(window("{schedule: \"0 22 * * *\"}"), "k.yaml: maintenance.windows[0].duration: required field is missing (like 4h or 90m)")

@@ -58,7 +58,7 @@ public struct MaintenanceSettings: Sendable, Equatable {
             }
             let zoneName = try w.string("timeZone") ?? "UTC"
             guard let zone = TimeZone(identifier: zoneName) else {
-                throw w.error("timeZone", "unknown time zone \"\(zoneName)\" (an IANA name like Europe/Berlin or America/New_York)")
+                throw w.error("timeZone", "unknown time zone \"\(zoneName)\" (an IANA name like Europe/Berlin or America/New_York, read from /usr/share/zoneinfo: package tzdata)")
             }
             let window = MaintenanceWindow(schedule: schedule, durationSeconds: Int(exact), timeZone: zone)
             // Any fixed instant will do: whether a schedule ever fires does not depend on when.
