@@ -8,7 +8,7 @@ final class BreakerTests: XCTestCase {
     }
 
     func run(_ reports: [CheckReport], _ settings: Settings, mode: RunMode = .real) async -> (Plan, [SafetyTrip], [ActionResult]) {
-        let (plan, trips) = Breaker.apply(Planner.plan(reports, snapshot: Snapshot(), settings: settings, shard: nil), reports: reports, settings: settings)
+        let (plan, trips) = Breaker.plan(reports, snapshot: Snapshot(), settings: settings, shard: nil)
         let results = await Applier(client: nil, mode: mode).apply(plan)
         return (plan, trips, results)
     }
@@ -25,6 +25,19 @@ final class BreakerTests: XCTestCase {
         XCTAssertEqual(aborted.count, 4, "every would-be action of the check is listed")
         XCTAssertEqual(aborted.first?.detail,
                        "safety limit checks.owner-references.safety.abortWhen.findingsOver=3 crossed: 4 would-be actions; nothing of check owner-references is applied")
+    }
+
+    /// Found on the emulator: the tripped check's actions used to fill maxPerNamespace, so
+    /// the checks that go on were deferred by a budget nothing used.
+    func testATrippedCheckTakesNoBudgetFromTheOthers() async {
+        var s = Settings.defaults
+        s.budgets.maxChanges = 2
+        s.safety.checks["a"] = CheckSafety(abortWhen: AbortLimits(findingsOver: 3))
+        let reports = [CheckReport(check: "a", findings: findings(4, check: "a"), examined: 4),
+                       CheckReport(check: "b", findings: findings(2, check: "b", cls: .orphanDeletion), examined: 2)]
+        let (plan, _, results) = await run(reports, s)
+        XCTAssertEqual(plan.batch.map(\.check), ["b", "b"])
+        XCTAssertEqual(results.filter { $0.outcome == .aborted }.count, 4)
     }
 
     func testAbortsRunStopsEveryCheck() async {

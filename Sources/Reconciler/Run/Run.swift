@@ -102,7 +102,7 @@ public struct Run: Sendable {
             let reports = Timings.measure(&timings.checksSeconds) { Checks.evaluate(checks, snapshot: snapshot, settings: settings) }
             // The breaker judges the whole plan: a crossed limit aborts before any write.
             let (plan, trips) = Timings.measure(&timings.planSeconds) {
-                Breaker.apply(Planner.plan(reports, snapshot: snapshot, settings: settings, shard: options.shard), reports: reports, settings: settings)
+                Breaker.plan(reports, snapshot: snapshot, settings: settings, shard: options.shard)
             }
             let applyStart = ContinuousClock.now
             let results = await apply(plan, started: started, lease: lease)

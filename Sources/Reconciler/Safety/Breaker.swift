@@ -4,7 +4,29 @@
 /// with the limit and the figures, never sent. Budgets cap how much one run changes; this
 /// catches a run about to do the wrong thing many times over.
 public enum Breaker {
-    public static func apply(_ plan: Plan, reports: [CheckReport], settings: Settings) -> (plan: Plan, trips: [SafetyTrip]) {
+    /// The Planner's plan with the breaker applied. A check that trips is planned without
+    /// its actions, so they take no budget from the checks that go on; its would-be actions
+    /// are listed as `aborted`.
+    public static func plan(_ reports: [CheckReport], snapshot: Snapshot, settings: Settings, shard: Shard?) -> (plan: Plan, trips: [SafetyTrip]) {
+        let full = Planner.plan(reports, snapshot: snapshot, settings: settings, shard: shard)
+        let trips = trips(full, reports: reports, settings: settings)
+        guard !trips.isEmpty else { return (full, []) }
+        let runTrip = trips.first { $0.aborts == .run }
+        func trip(of entry: PlanEntry) -> SafetyTrip? {
+            guard entry.finding.action != nil else { return nil }
+            return runTrip ?? trips.first { $0.check == entry.finding.check }
+        }
+        let aborted = full.entries.compactMap { e in trip(of: e).map { PlanEntry(finding: e.finding, decision: .aborted($0)) } }
+        let tripped = Set(trips.compactMap(\.check))
+        let rest = runTrip != nil ? reports.map { r in CheckReport(check: r.check, findings: r.findings.filter { $0.action == nil }) }
+            : reports.map { r in
+                tripped.contains(r.check) ? CheckReport(check: r.check, findings: r.findings.filter { $0.action == nil }) : r
+            }
+        return (Plan(entries: Planner.plan(rest, snapshot: snapshot, settings: settings, shard: shard).entries + aborted), trips)
+    }
+
+    /// The limits the plan's would-be actions cross: each check's, then the whole run's.
+    static func trips(_ plan: Plan, reports: [CheckReport], settings: Settings) -> [SafetyTrip] {
         let safety = settings.safety
         var actions: [String: Int] = [:]
         for entry in plan.entries where entry.finding.action != nil { actions[entry.finding.check, default: 0] += 1 }
@@ -28,16 +50,7 @@ public enum Breaker {
                               flagged: totals.flagged, examined: totals.examined, minExamined: safety.percentMinExamined, aborts: .run) {
             trips.append(trip)
         }
-        guard !trips.isEmpty else { return (plan, []) }
-
-        let runTrip = trips.first { $0.aborts == .run }
-        var entries = plan.entries
-        for i in entries.indices where entries[i].finding.action != nil {
-            if let trip = runTrip ?? trips.first(where: { $0.check == entries[i].finding.check }) {
-                entries[i].decision = .aborted(trip)
-            }
-        }
-        return (Plan(entries: entries), trips)
+        return trips
     }
 
     /// The first limit crossed: the count, then the percent (judged only once enough
