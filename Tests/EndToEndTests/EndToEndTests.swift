@@ -304,10 +304,16 @@ final class EndToEndTests: XCTestCase {
         _ = try await c.run(["plan"])
         let lists = c.emulator.requests().filter { $0.verb == "list" }.count
         c.emulator.clearRequests()
-        c.emulator.addFault(FaultRule(verb: "patch", resource: "deployments", namePattern: controller, count: 1, action: .latency(seconds: 3)))
+        c.emulator.addFault(FaultRule(verb: "patch", resource: "deployments", namePattern: controller, count: 1, action: .latency(seconds: 6)))
         let process = try c.start(["run", "-o", "json"])
-        // Every list answered: the (delayed) controller patch is the next request on the wire.
+        // Every list answered: the (delayed) controller patch is the next request on the wire,
+        // once the checks and the plan are done. The emulator logs a request only when it has
+        // answered, so its arrival cannot be observed: the signal goes 1.5 s after the lists,
+        // well after the checks (tens of ms, more on a loaded machine) and well before the
+        // patch's 6 s are over. Signalling right after the lists raced the checks.
         try await waitFor { c.emulator.requests().filter { $0.verb == "list" && $0.resource != "leases" }.count >= lists }
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        XCTAssertNil(c.emulator.requests().first { $0.method == "PATCH" }, "the controller patch is still in flight")
         process.signal(SIGTERM)
         let r = await process.wait()
         XCTAssertEqual(r.code, 1, r.stderr)

@@ -146,6 +146,26 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var aborted = 0
         public var checksNotApplicable = 0
         public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case findings, planned, applied, dryRun, deferred, skipped, failed, reported, aborted, checksNotApplicable
+        }
+
+        /// Reports written before a count existed (an older run's record) read it as 0.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func count(_ key: CodingKeys) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key) ?? 0 }
+            findings = try count(.findings)
+            planned = try count(.planned)
+            applied = try count(.applied)
+            dryRun = try count(.dryRun)
+            deferred = try count(.deferred)
+            skipped = try count(.skipped)
+            failed = try count(.failed)
+            reported = try count(.reported)
+            aborted = try count(.aborted)
+            checksNotApplicable = try count(.checksNotApplicable)
+        }
     }
 
     public struct Estimate: Sendable, Codable, Equatable {
