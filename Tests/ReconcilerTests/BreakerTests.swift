@@ -106,5 +106,10 @@ final class BreakerTests: XCTestCase {
         XCTAssertTrue(TableRenderer.summaryLine(report).hasPrefix("2 findings: 2 aborted."), TableRenderer.summaryLine(report))
         let e = Estimate.compute(plan: plan, settings: s, intervalSeconds: 300)
         XCTAssertEqual(e.blockedBy, "safety limit checks.x.safety.abortWhen.findingsOver=1 crossed: 2 would-be actions")
+        var withEstimate = report
+        withEstimate.estimate = .init(remainingFindings: e.remainingFindings, runsNeeded: e.runsNeeded, timeNeededSeconds: e.timeNeededSeconds,
+                                      scheduleIntervalSeconds: 300, blockedBy: e.blockedBy)
+        XCTAssertEqual(TableRenderer.summaryLine(withEstimate),
+                       "2 findings: 2 aborted. Estimate: 2 actionable findings are blocked: safety limit checks.x.safety.abortWhen.findingsOver=1 crossed: 2 would-be actions.")
     }
 }

@@ -88,7 +88,9 @@ public struct TableRenderer: Sendable {
             text += "; \(s.checksNotApplicable) check\(s.checksNotApplicable == 1 ? "" : "s") not applicable"
         }
         text += "."
-        if let e = report.estimate, e.remainingFindings > 0 {
+        if let e = report.estimate, e.remainingFindings > 0, e.runsNeeded == 0, let blocked = e.blockedBy {
+            text += " Estimate: \(e.remainingFindings) actionable finding\(e.remainingFindings == 1 ? " is" : "s are") blocked: \(blocked)."
+        } else if let e = report.estimate, e.remainingFindings > 0 {
             text += " Estimate: \(e.remainingFindings) actionable finding\(e.remainingFindings == 1 ? "" : "s") need"
             text += "\(e.remainingFindings == 1 ? "s" : "") \(e.runsNeeded) run\(e.runsNeeded == 1 ? "" : "s") at the current budgets, this one included"
             if let blocked = e.blockedBy {
