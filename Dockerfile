@@ -1,6 +1,7 @@
 # kreconcile's image: the release binary, built with the Swift standard library and
 # Foundation linked in (--static-swift-stdlib), on a slim Debian with only what the binary
-# still loads: libcurl4 (the HTTP client) and ca-certificates (the system trust store).
+# still loads: libcurl4 (the HTTP client) and ca-certificates (the system trust store),
+# plus tzdata: Foundation reads /usr/share/zoneinfo for the maintenance windows' time zones.
 # CI proves that list without Docker: .ci/check-image-deps.sh runs ldd on the same build.
 
 FROM swift:6.1-bookworm AS build
@@ -15,7 +16,7 @@ RUN swift build -c release --product kreconcile --static-swift-stdlib \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4 ca-certificates \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4 ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /kreconcile /usr/local/bin/kreconcile
 # The chart's pod runs as this user with a read-only root filesystem.

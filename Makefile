@@ -49,7 +49,7 @@ install: release
 	install -m 0755 "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/kube-emulator" "$(DESTDIR)$(PREFIX)/bin/kube-emulator"
 	@echo "installed kreconcile and kube-emulator in $(DESTDIR)$(PREFIX)/bin"
 
-# The Dockerfile's runtime stage (bookworm-slim + libcurl4 + ca-certificates) is enough.
+# The Dockerfile's runtime stage (bookworm-slim + libcurl4 + ca-certificates + tzdata) is enough.
 check-image-deps:
 	swift build $(RELEASE_FLAGS) --product kreconcile
 	.ci/check-image-deps.sh "$$(swift build $(RELEASE_FLAGS) --show-bin-path)/kreconcile"

@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 # Value sets that together reach every template branch.
 overrides=(
     ""
-    "--set shards=3 --set dryRun=server --set metrics.pushgateway=http://pushgateway.monitoring:9091"
+    "--set shards=3 --set dryRun=server --set metrics.pushgateway=http://pushgateway.monitoring:9091 --set notify.secretName=kreconcile-webhook --set notify.format=slack"
     "--set teardown.enabled=true --set teardown.deleteCRDs=true --set teardown.removeFinalizers=true"
     "--set teardown.enabled=true --set teardown.profile=gatekeeper --set checks.kubearmor-image-drift.enabled=false"
     "--set runOnce=true --set dryRun=client"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proves the Dockerfile's runtime stage (debian:bookworm-slim + libcurl4 + ca-certificates)
+# Proves the Dockerfile's runtime stage (debian:bookworm-slim + libcurl4 + ca-certificates + tzdata)
 # is enough for the release binary, without Docker: every shared library the binary loads
 # must belong to one of those packages or to what they pull in, or to the slim image's own
 # packages (Essential: yes, and apt). Usage: check-image-deps.sh BINARY
@@ -10,7 +10,7 @@ exe=${1:?usage: check-image-deps.sh BINARY}
 allowed=$( {
     dpkg-query -W -f='${Package} ${Essential}\n' | awk '$2 == "yes" { print $1 }'
     apt-cache depends --recurse --installed --no-recommends --no-suggests --no-conflicts --no-breaks \
-        --no-replaces --no-enhances apt libcurl4 ca-certificates | grep -v '^ ' | grep -v '^<'
+        --no-replaces --no-enhances apt libcurl4 ca-certificates tzdata | grep -v '^ ' | grep -v '^<'
 } | sed 's/:.*//' | sort -u)
 
 fail=0
@@ -32,5 +32,5 @@ while read -r lib path; do
         fail=1
     fi
 done < <(ldd "$exe" | awk '/=>/ { print $1, $3 } !/=>/ && /^\t\// { print $1, $1 }')
-[ $fail -eq 0 ] && echo "check-image-deps: the $count shared libraries of $(basename "$exe") all come from bookworm-slim + libcurl4 + ca-certificates"
+[ $fail -eq 0 ] && echo "check-image-deps: the $count shared libraries of $(basename "$exe") all come from bookworm-slim + libcurl4 + ca-certificates + tzdata"
 exit $fail

@@ -55,6 +55,8 @@ let exitCodesHelp = """
          (SIGTERM/SIGINT, Lease lost)
       2  bad usage, settings, snapshot file or kubeconfig; nothing was sent
       3  only with --exit-code: findings remain (anything not applied)
+      4  aborted by a safety limit (safety.abortWhen); nothing of the check
+         (or run) that crossed it was applied; a dry run: a real run would abort
     """
 
 /// Wires flags, settings, the client, signals and the TTY progress line to one `Run`.
@@ -71,6 +73,7 @@ struct RunDriver {
         let mode: RunMode
         let options: RunOptions
         let client: KubeClient?
+        let notifyTarget: NotifyTarget?
         do {
             var settings = try RunFlagParsing.settings(flags)
             if let timeout = connection.requestTimeout {
@@ -93,6 +96,7 @@ struct RunDriver {
                 case .none?, nil: mode = forceDryRun ? .clientDryRun : .real
                 }
             }
+            notifyTarget = try settings.notify.map { n throws(SettingsError) in try NotifyTarget.resolve(n, environment: ProcessInfo.processInfo.environment) }
             var runOptions = RunOptions(mode: mode, settings: settings, shard: shard, scheduleIntervalSeconds: interval, snapshotFiles: flags.snapshot)
             if mode == .real, let dir = flags.backupDir { runOptions.backupDir = try BackupDirectory.prepare(dir) }
             options = runOptions
@@ -101,6 +105,9 @@ struct RunDriver {
             printError(error.description)
             return 2
         } catch let error as ConfigError {
+            printError(error.message)
+            return 2
+        } catch let error as SettingsError {
             printError(error.message)
             return 2
         } catch {
@@ -116,7 +123,7 @@ struct RunDriver {
         var onProgress: (@Sendable (SnapshotProgress) -> Void)?
         if let progress { onProgress = { progress.update($0) } }
         let run = Run(options: options, client: client, stop: stop, logger: logger, progress: onProgress)
-        let report: RunReport
+        var report: RunReport
         let started = Date()
         do throws(Run.Failure) {
             report = try await run.execute()
@@ -133,6 +140,8 @@ struct RunDriver {
             }
             return error.isInputError ? 2 : 1
         }
+        if let notifyTarget { report.notification = await Self.notify(report, target: notifyTarget, logger: logger) }
+        if flags.timings, let timings = report.timings { FileHandle.standardError.write(Data(TimingsTable.render(timings).utf8)) }
         do {
             switch flags.output {
             case .table: print(TableRenderer(showRequests: flags.showRequests).render(report), terminator: "")
@@ -148,9 +157,10 @@ struct RunDriver {
         return code
     }
 
-    /// 1 beats 3 beats 0: a failure or a stop must not read as "findings remain".
+    /// 1 beats 4 beats 3 beats 0: a failure or a stop must not read as "findings remain".
     static func exitCode(_ report: RunReport, exitCodeFlag: Bool) -> Int32 {
         if report.summary.failed > 0 || report.metadata.stopped != nil || report.metadata.lock?.state == "lost" { return 1 }
+        if report.safety != nil { return 4 }
         if exitCodeFlag, report.entries.contains(where: { $0.result != .applied }) { return 3 }
         return 0
     }

@@ -33,6 +33,9 @@ struct RunFlags: ParsableArguments {
     @Flag(help: "Exit 3 when findings remain after the run (for CI gates and dry runs).")
     var exitCode = false
 
+    @Flag(help: "Print where the run's time went (lock, list per kind, checks, plan, apply, report) as a table on stderr.")
+    var timings = false
+
     @Option(help: ArgumentHelp("Act only in namespaces whose FNV-1a 32-bit hash mod COUNT is INDEX (cluster-scoped work: shard 0). INDEX defaults to JOB_COMPLETION_INDEX.",
                                valueName: "INDEX/COUNT"))
     var shard: String?

@@ -17,7 +17,7 @@ final class CommandTests: XCTestCase {
             let r = try await run(args)
             XCTAssertEqual(r.code, 0)
             for line in ["EXIT CODES", "0  the run did what it planned", "1  an action or an API request failed",
-                         "2  bad usage, settings", "3  only with --exit-code"] {
+                         "2  bad usage, settings", "3  only with --exit-code", "4  aborted by a safety limit"] {
                 XCTAssertTrue(r.stdout.contains(line), "\(args): missing \(line)")
             }
         }

@@ -304,11 +304,13 @@ final class EndToEndTests: XCTestCase {
         _ = try await c.run(["plan"])
         let lists = c.emulator.requests().filter { $0.verb == "list" }.count
         c.emulator.clearRequests()
-        c.emulator.addFault(FaultRule(verb: "patch", resource: "deployments", namePattern: controller, count: 1, action: .latency(seconds: 3)))
+        c.emulator.addFault(FaultRule(verb: "patch", resource: "deployments", namePattern: controller, count: 1, action: .latency(seconds: 6)))
         let process = try c.start(["run", "-o", "json"])
-        // Every list answered and the (delayed) controller patch arrived: it is in flight.
+        // Every list answered and the (delayed) controller patch reached the emulator: it is in
+        // flight, held there for 6 s (faultsFired counts a fault when the request arrives).
         try await waitFor { c.emulator.requests().filter { $0.verb == "list" && $0.resource != "leases" }.count >= lists }
         try await waitFor { c.emulator.faultsFired >= 1 }
+        XCTAssertNil(c.emulator.requests().first { $0.method == "PATCH" }, "the controller patch is still in flight")
         process.signal(SIGTERM)
         let r = await process.wait()
         XCTAssertEqual(r.code, 1, r.stderr)

@@ -36,6 +36,10 @@ public struct ListResult<T: Sendable>: Sendable {
     public var pages: Int
     /// How many times the list started over after its continue token expired (0 or 1).
     public var restarts: Int
+    /// Page requests sent (a restarted list counts the pages before the restart too) and
+    /// the response bytes they read: the run's timings show where listing time goes.
+    public var requests = 0
+    public var bytes = 0
 }
 
 /// Raised when a paginated list cannot complete even after starting over.
@@ -69,12 +73,15 @@ extension KubeClient {
             if let s = options.fieldSelector { request.query.append(.init("fieldSelector", s)) }
             if let token { request.query.append(.init("continue", token)) }
             let page: ListPage<T>
+            result.requests += 1
             do {
-                page = try decode(ListPage<T>.self, try await send(request), request)
+                let response = try await send(request)
+                result.bytes += response.body.count
+                page = try decode(ListPage<T>.self, response, request)
             } catch let error as KubeAPIError where error.code == 410 && token != nil {
                 guard result.restarts == 0 else { throw ListExpiredError(resource: r.qualifiedName) }
                 logger.info("continue token expired; restarting the list", metadata: ["resource": "\(r.qualifiedName)"])
-                result = ListResult(items: [], resourceVersion: nil, pages: 0, restarts: 1)
+                result = ListResult(items: [], resourceVersion: nil, pages: 0, restarts: 1, requests: result.requests, bytes: result.bytes)
                 token = nil
                 continue
             }

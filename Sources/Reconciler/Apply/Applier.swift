@@ -41,6 +41,7 @@ public struct Applier: Sendable {
             case .planned: return nil
             case .deferred(let reason): return ActionResult(entry: entry, outcome: .deferred, detail: reason.description)
             case .reportOnly: return ActionResult(entry: entry, outcome: .reported, detail: "no safe automatic fix; report only")
+            case .aborted(let trip): return ActionResult(entry: entry, outcome: .aborted, detail: trip.detail(dryRun: !mode.persists))
             }
         }
         let order = plan.entries.indices.compactMap { i -> (Int, Int)? in

@@ -47,11 +47,19 @@ public struct CheckReport: Sendable, Equatable {
     public var findings: [Finding]
     /// "KubeArmor is not installed (operator.kubearmor.com/v1 kubearmorconfigs is not served)".
     public var notApplicable: String?
+    /// How many objects the check judged (pods on enforcing nodes, generated bindings, ...):
+    /// the base of the safety breaker's `percentOver`.
+    public var examined: Int
+    /// Of those, how many it would act on, in the same unit as `examined` (pods, not the
+    /// workloads restarted for them). nil: one per finding with an action.
+    public var flagged: Int?
 
-    public init(check: String, findings: [Finding] = [], notApplicable: String? = nil) {
+    public init(check: String, findings: [Finding] = [], notApplicable: String? = nil, examined: Int = 0, flagged: Int? = nil) {
         self.check = check
         self.findings = findings
         self.notApplicable = notApplicable
+        self.examined = examined
+        self.flagged = flagged
     }
 
     public static func notApplicable(_ check: String, _ reason: String) -> CheckReport {

@@ -98,7 +98,7 @@ public struct KubeArmorImageDriftCheck: Check {
         }
         let rolling = managed.lazy.compactMap { w in HealthGate.unhealthyReason(w).map { "\(w.ref) is still rolling out (\($0))" } }.first
         let findings = managed.compactMap { drift($0, components: Self.components(of: $0), desired: desired, rolling: rolling) }
-        return CheckReport(check: name, findings: findings)
+        return CheckReport(check: name, findings: findings, examined: managed.count)
     }
 
     /// The components a workload runs: the named Deployments, or every DaemonSet labelled

@@ -78,11 +78,12 @@ public struct OwnerReferencesCheck: Check {
         guard applicable else {
             return .notApplicable(name, "no KubeArmor operator Deployment (label kubearmor-app=kubearmor-operator or name kubearmor-operator) and no rules in the settings")
         }
-        for rule in rules { findings += ruleFindings(rule, snapshot) }
+        var examined: Set<String> = []
+        for rule in rules { findings += ruleFindings(rule, snapshot, examined: &examined) }
         // A rule may repeat the built-in one: one finding per object and owner.
         var seen: Set<String> = []
         findings = findings.filter { seen.insert("\($0.object.uid)|\($0.action?.summary ?? $0.reason)").inserted }
-        return CheckReport(check: name, findings: findings)
+        return CheckReport(check: name, findings: findings, examined: examined.count)
     }
 
     /// The built-in rule as rules like the users': the operator's objects (by name, in its
@@ -101,11 +102,13 @@ public struct OwnerReferencesCheck: Check {
         }
     }
 
-    private func ruleFindings(_ rule: OwnerRule, _ snapshot: Snapshot) -> [Finding] {
+    /// `examined` collects the uids of the dependents the rule judged.
+    private func ruleFindings(_ rule: OwnerRule, _ snapshot: Snapshot, examined: inout Set<String>) -> [Finding] {
         guard case .success(let dependentInput) = rule.dependent.resolve(), let ownerKind = rule.owner.groupKind,
               snapshot.unavailableReason(dependentInput.groupKind) == nil else { return [] }
         let dependents = snapshot.objects(dependentInput.groupKind).filter(rule.matches)
         let owners = snapshot.objects(ownerKind).filter { $0.meta.name == rule.ownerName }
+        examined.formUnion(dependents.map { BudgetPacker.objectKey($0.ref) })
         return dependents.compactMap { object in
             // Valid owners: cluster-scoped, or in the dependent's own namespace (a
             // cluster-scoped dependent can therefore only get a cluster-scoped owner).

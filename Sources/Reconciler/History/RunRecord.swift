@@ -99,6 +99,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
         deferred = r.summary.deferred
         failed = r.summary.failed
         aborted = r.metadata.stopped ?? (r.metadata.lock?.state == "lost" ? "the Lease was lost" : nil)
+            ?? r.safety?.trips.first?.summary
         truncated = record.truncated != nil
     }
 }

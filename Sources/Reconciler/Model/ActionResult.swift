@@ -13,6 +13,8 @@ public enum ActionOutcome: String, Sendable, Codable {
     case failed
     /// A finding with no action (report only).
     case reported
+    /// Not sent: a safety limit (`abortWhen`) was crossed for its check or the run.
+    case aborted
 }
 
 public struct ActionResult: Sendable, Equatable {

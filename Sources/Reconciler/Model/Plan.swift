@@ -13,6 +13,8 @@ public enum DeferReason: Sendable, Equatable, CustomStringConvertible {
     case otherShard(index: Int)
     /// A PodDisruptionBudget (namespace/name) selecting the pods allows no disruption now.
     case disruptionBudget(String)
+    /// Outside every maintenance window; `next`: when the next one opens (RFC 3339).
+    case maintenanceWindow(next: String?)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum DeferReason: Sendable, Equatable, CustomStringConvertible {
         case .objectAlreadyPlanned: return "another action of this run already changes this object"
         case .otherShard(let i): return "belongs to shard \(i)"
         case .disruptionBudget(let pdb): return "PodDisruptionBudget \(pdb) allows 0 disruptions now"
+        case .maintenanceWindow(let next?): return "outside the maintenance windows; the next opens at \(next)"
+        case .maintenanceWindow(nil): return "outside the maintenance windows, and none opens within 5 years"
         }
     }
 }
@@ -36,6 +40,8 @@ public struct PlanEntry: Sendable, Equatable {
         case deferred(DeferReason)
         /// The finding has no action (report only).
         case reportOnly
+        /// A safety limit was crossed: nothing of this check (or run) is applied.
+        case aborted(SafetyTrip)
     }
     public var finding: Finding
     public var decision: Decision

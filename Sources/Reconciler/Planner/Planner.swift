@@ -2,7 +2,8 @@
 public enum Planner {
     /// Order: metadata fixes, orphan deletions, image patches, disruptive actions; within a
     /// class by target object, then check. Findings about excluded or opted-out objects are
-    /// dropped; actions in another shard's namespaces are deferred (`otherShard`); the rest
+    /// dropped; actions in another shard's namespaces are deferred (`otherShard`), and those
+    /// a maintenance window gates while none is open (`maintenanceWindow`); the rest
     /// fill the batch under the budgets and the health gate. Report-only findings come last.
     public static func plan(_ reports: [CheckReport], snapshot: Snapshot, settings: Settings, shard: Shard?) -> Plan {
         let exclusions = Exclusions(settings: settings, snapshot: snapshot)
@@ -11,6 +12,7 @@ public enum Planner {
         let pdbGate = DisruptionBudgetGate(snapshot: snapshot)
         let reportOnly = findings.filter { $0.action == nil }.sorted { ($0.object, $0.check, $0.reason) < ($1.object, $1.check, $1.reason) }
 
+        let windows = WindowGate(settings.maintenance, now: snapshot.takenAt)
         var packer = BudgetPacker(budgets: settings.budgets,
                                   unhealthyAtStart: HealthGate.unhealthyWorkloads(snapshot, settings: settings).count)
         var entries: [PlanEntry] = []
@@ -18,6 +20,8 @@ public enum Planner {
             let action = finding.action!
             if let shard, !shard.owns(action.target.namespace) {
                 entries.append(PlanEntry(finding: finding, decision: .deferred(.otherShard(index: shard.owner(of: action.target.namespace)))))
+            } else if let wait = windows.defers(action) {
+                entries.append(PlanEntry(finding: finding, decision: .deferred(wait)))
             } else if let pdb = pdbGate.blocking(action) {
                 entries.append(PlanEntry(finding: finding, decision: .deferred(.disruptionBudget(pdb))))
             } else if let reason = packer.offer(action) {

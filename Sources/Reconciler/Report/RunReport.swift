@@ -12,6 +12,12 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var entries: [Entry]
     public var summary: Summary
     public var estimate: Estimate?
+    /// Safety limits crossed (Safety/Breaker); nil when none was.
+    public var safety: SafetyReport?
+    /// Where the time went, phase by phase (Report/Timings).
+    public var timings: Timings?
+    /// The run's notification, when `notify` is set and one of its events happened.
+    public var notification: NotificationStatus?
 
     public struct Metadata: Sendable, Codable, Equatable {
         /// MicroTime (RFC 3339, 6 fractional digits, UTC).
@@ -79,10 +85,13 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var findings: Int
         /// Set when the check did not run: why (e.g. "KubeArmorConfig API not served").
         public var notApplicable: String?
-        public init(name: String, findings: Int, notApplicable: String? = nil) {
+        /// Objects the check judged (the base of its safety percent limit).
+        public var examined: Int?
+        public init(name: String, findings: Int, notApplicable: String? = nil, examined: Int? = nil) {
             self.name = name
             self.findings = findings
             self.notApplicable = notApplicable
+            self.examined = examined
         }
     }
 
@@ -138,8 +147,30 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var skipped = 0
         public var failed = 0
         public var reported = 0
+        /// Not sent because a safety limit was crossed.
+        public var aborted = 0
         public var checksNotApplicable = 0
         public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case findings, planned, applied, dryRun, deferred, skipped, failed, reported, aborted, checksNotApplicable
+        }
+
+        /// Reports written before a count existed (an older run's record) read it as 0.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func count(_ key: CodingKeys) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key) ?? 0 }
+            findings = try count(.findings)
+            planned = try count(.planned)
+            applied = try count(.applied)
+            dryRun = try count(.dryRun)
+            deferred = try count(.deferred)
+            skipped = try count(.skipped)
+            failed = try count(.failed)
+            reported = try count(.reported)
+            aborted = try count(.aborted)
+            checksNotApplicable = try count(.checksNotApplicable)
+        }
     }
 
     public struct Estimate: Sendable, Codable, Equatable {
@@ -187,6 +218,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             case .skipped: s.skipped += 1
             case .failed: s.failed += 1
             case .reported: s.reported += 1
+            case .aborted: s.aborted += 1
             }
         }
         s.checksNotApplicable = checks.filter { $0.notApplicable != nil }.count

@@ -46,6 +46,7 @@ public struct TableRenderer: Sendable {
                 + "another run is acting; this one changed nothing.\n"
         }
         if let stopped = report.metadata.stopped { out += "run stopped early: \(stopped)\n" }
+        out += Self.safetyLines(report)
         if let id = report.metadata.runID { out += RunRecordLine.text(id: id, record: report.metadata.record, undoOf: report.metadata.undoOf) + "\n" }
         out += Self.summaryLine(report) + "\n"
         return out
@@ -79,7 +80,7 @@ public struct TableRenderer: Sendable {
         let s = report.summary
         let counts: [(Int, String)] = [
             (s.applied, "applied"), (s.dryRun, "dry-run"), (s.deferred, "deferred"), (s.skipped, "skipped"),
-            (s.failed, "failed"), (s.reported, "reported only"),
+            (s.failed, "failed"), (s.aborted, "aborted"), (s.reported, "reported only"),
         ]
         let parts = counts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         var text = "\(s.findings) finding\(s.findings == 1 ? "" : "s")"
@@ -88,7 +89,9 @@ public struct TableRenderer: Sendable {
             text += "; \(s.checksNotApplicable) check\(s.checksNotApplicable == 1 ? "" : "s") not applicable"
         }
         text += "."
-        if let e = report.estimate, e.remainingFindings > 0 {
+        if let e = report.estimate, e.remainingFindings > 0, e.runsNeeded == 0, let blocked = e.blockedBy {
+            text += " Estimate: \(e.remainingFindings) actionable finding\(e.remainingFindings == 1 ? " is" : "s are") blocked: \(blocked)."
+        } else if let e = report.estimate, e.remainingFindings > 0 {
             text += " Estimate: \(e.remainingFindings) actionable finding\(e.remainingFindings == 1 ? "" : "s") need"
             text += "\(e.remainingFindings == 1 ? "s" : "") \(e.runsNeeded) run\(e.runsNeeded == 1 ? "" : "s") at the current budgets, this one included"
             if let blocked = e.blockedBy {
@@ -101,9 +104,13 @@ public struct TableRenderer: Sendable {
         return text
     }
 
-    /// 300 -> "5m", 5400 -> "1h30m", 45 -> "45s".
+    /// 300 -> "5m", 5400 -> "1h30m", 45 -> "45s", 93600 -> "1d2h".
     public static func duration(_ seconds: Int) -> String {
         if seconds < 60 { return "\(seconds)s" }
+        if seconds >= 86_400 {
+            let d = seconds / 86_400, h = (seconds % 86_400) / 3600
+            return h > 0 ? "\(d)d\(h)h" : "\(d)d"
+        }
         let h = seconds / 3600, m = (seconds % 3600) / 60, s = seconds % 60
         var text = h > 0 ? "\(h)h" : ""
         if m > 0 { text += "\(m)m" }

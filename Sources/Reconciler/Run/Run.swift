@@ -39,6 +39,8 @@ public struct Run: Sendable {
 
     public func execute() async throws(Failure) -> RunReport {
         let started = now()
+        let clockStart = ContinuousClock.now
+        var timings = Timings()
         let settings = options.settings
         let checks = settings.checks.enabledChecks(from: Checks.all)
 
@@ -81,29 +83,50 @@ public struct Run: Sendable {
             }
             await lock.startRenewing { reason in stop.request(reason) }
             lease = lock
+            timings.lockSeconds = Timings.seconds(since: clockStart)
         } else if options.mode != .offline {
             lockStatus = RunReport.LockStatus(lease: "\(settings.lock.namespace ?? client?.config.namespace ?? "default")/\(options.leaseName())",
                                               state: "not-taken")
         }
 
         do {
-            guard let snapshot = try await loadSnapshot(checks: checks) else {
+            let listStart = ContinuousClock.now
+            let listTimings = ListTimings()
+            guard let snapshot = try await loadSnapshot(checks: checks, timings: listTimings) else {
                 // Stopped while listing: nothing was written; report that and let go.
                 if let lease { await release(lease) }
                 return report(started: started, lock: lockStatus, checks: [], results: [], plan: nil)
             }
-            let reports = Checks.evaluate(checks, snapshot: snapshot, settings: settings)
-            let plan = Planner.plan(reports, snapshot: snapshot, settings: settings, shard: options.shard)
+            timings.listSeconds = Timings.seconds(since: listStart)
+            timings.list = listTimings.all
+            let reports = Timings.measure(&timings.checksSeconds) { Checks.evaluate(checks, snapshot: snapshot, settings: settings) }
+            // The breaker judges the whole plan: a crossed limit aborts before any write.
+            let (plan, trips) = Timings.measure(&timings.planSeconds) {
+                Breaker.plan(reports, snapshot: snapshot, settings: settings, shard: options.shard)
+            }
             let journal = lease != nil ? makeJournal(started: started) : nil
+            let applyStart = ContinuousClock.now
             let results = await apply(plan, started: started, lease: lease, journal: journal)
+            timings.applySeconds = Timings.seconds(since: applyStart)
             if let lease, let lost = await lease.lost { lockStatus?.state = "lost"; logger.error("\(lost)") }
-            let statuses = reports.map { RunReport.CheckStatus(name: $0.check, findings: $0.findings.count, notApplicable: $0.notApplicable) }
-            var done = report(started: started, lock: lockStatus, checks: statuses, results: results, plan: plan)
+            var done = Timings.measure(&timings.reportSeconds) { () -> RunReport in
+                let statuses = reports.map {
+                    RunReport.CheckStatus(name: $0.check, findings: $0.findings.count, notApplicable: $0.notApplicable,
+                                          examined: $0.notApplicable == nil ? $0.examined : nil)
+                }
+                var r = report(started: started, lock: lockStatus, checks: statuses, results: results, plan: plan, planTime: snapshot.takenAt)
+                r.safety = trips.isEmpty ? nil : SafetyReport(trips: trips, dryRun: !options.mode.persists)
+                return r
+            }
+            timings.totalSeconds = Timings.seconds(since: clockStart)
+            done.timings = timings
             if let lease {
                 // The record is written while the Lease is still ours (History/KeepRecord.swift).
                 if let journal { done = await keepRecord(done, journal: journal, lease: lease, started: started) }
                 await release(lease)
             }
+            timings.totalSeconds = Timings.seconds(since: clockStart)
+            done.timings = timings
             return done
         } catch let error as Failure {
             if let lease { await release(lease) }
@@ -115,7 +138,7 @@ public struct Run: Sendable {
     }
 
     /// nil when a stop was requested while listing.
-    private func loadSnapshot(checks: [any Check]) async throws -> Snapshot? {
+    private func loadSnapshot(checks: [any Check], timings: ListTimings) async throws -> Snapshot? {
         if options.mode == .offline {
             do {
                 let documents = try Snapshot.parseFiles(options.snapshotFiles)
@@ -127,7 +150,9 @@ public struct Run: Sendable {
             }
         }
         guard let client else { throw Failure(description: "no cluster connection") }
-        let loader = SnapshotLoader(client: client, settings: options.settings, checks: checks, progress: progress)
+        var configured = SnapshotLoader(client: client, settings: options.settings, checks: checks, progress: progress)
+        configured.timings = timings
+        let loader = configured
         // SIGTERM while listing abandons the listing: nothing was written yet.
         let task = Task { try await loader.load() }
         stop.onStop { task.cancel() }
@@ -168,7 +193,9 @@ public struct Run: Sendable {
         }
     }
 
-    func report(started: Date, lock: RunReport.LockStatus?, checks: [RunReport.CheckStatus], results: [ActionResult], plan: Plan?) -> RunReport {
+    /// `planTime`: the snapshot's time, from which the estimate replays the maintenance windows.
+    func report(started: Date, lock: RunReport.LockStatus?, checks: [RunReport.CheckStatus], results: [ActionResult], plan: Plan?,
+                planTime: Date? = nil) -> RunReport {
         let s = options.settings
         let source = options.mode == .offline ? options.snapshotFiles.joined(separator: ",") : (client?.config.server ?? "")
         let meta = RunReport.Metadata(
@@ -177,7 +204,7 @@ public struct Run: Sendable {
             budgets: .init(maxChanges: s.budgets.maxChanges, maxPerNamespace: s.budgets.maxPerNamespace,
                            maxPerNode: s.budgets.maxPerNode, maxUnhealthyWorkloads: s.budgets.maxUnhealthyWorkloads))
         let estimate = plan.map { plan -> RunReport.Estimate in
-            let e = Estimate.compute(plan: plan, settings: s, intervalSeconds: options.scheduleIntervalSeconds)
+            let e = Estimate.compute(plan: plan, settings: s, intervalSeconds: options.scheduleIntervalSeconds, start: planTime)
             return .init(remainingFindings: e.remainingFindings, runsNeeded: e.runsNeeded, timeNeededSeconds: e.timeNeededSeconds,
                          scheduleIntervalSeconds: options.scheduleIntervalSeconds, blockedBy: e.blockedBy)
         }

@@ -80,12 +80,13 @@ extension Settings {
                 }
                 out += "    \(doc.name): \(yamlFlow(doc.defaultValue))\n"
             }
+            out += checkSafetyDefaults(check.name, d.safety)
         }
-        return out
+        return out + operatorSafetyDefaults(d)
     }
 
     /// A default value on one line: JSON is valid YAML flow style; plain strings stay plain.
-    private static func yamlFlow(_ value: JSONValue) -> String {
+    static func yamlFlow(_ value: JSONValue) -> String {
         if case .string(let s) = value, !s.isEmpty,
            s.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) }),
            !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(s.lowercased()), Double(s) == nil {

@@ -26,7 +26,7 @@ extension Settings {
     private static func isMapping(_ node: Node) -> Bool { if case .mapping = node { return true }; return false }
 
     private static func parse(_ top: YAMLFields, registry: [any Check]) throws -> Settings {
-        try top.rejectUnknownKeys(["budgets", "excludeNamespaces", "optOutKey", "lock", "timeouts", "client", "checks", "history"])
+        try top.rejectUnknownKeys(["budgets", "excludeNamespaces", "optOutKey", "lock", "timeouts", "client", "checks", "history"] + operatorSafetyKeys)
         var s = Settings(checks: CheckSettings(registry: registry))
 
         if let b = try top.mapping("budgets") {
@@ -78,6 +78,7 @@ extension Settings {
         if let checks = try top.mapping("checks") {
             s.checks = try parseChecks(checks, registry: registry)
         }
+        try parseOperatorSafety(top, into: &s, registry: registry)
         return s
     }
 
@@ -97,7 +98,7 @@ extension Settings {
         var result = CheckSettings(registry: registry)
         for check in registry {
             guard let c = try fields.mapping(check.name) else { continue }
-            try c.rejectUnknownKeys(["enabled"] + check.optionsDoc.map(\.name))
+            try c.rejectUnknownKeys(["enabled", "safety"] + check.optionsDoc.map(\.name))
             if let enabled = try c.bool("enabled"), !enabled { result.enabled.remove(check.name) }
             for doc in check.optionsDoc {
                 guard let node = c.node?[doc.name] else { continue }

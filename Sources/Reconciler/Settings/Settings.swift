@@ -16,6 +16,12 @@ public struct Settings: Sendable, Equatable {
     public var checks: CheckSettings
     /// Run records in the cluster (History/HistorySettings.swift).
     public var history = HistorySettings()
+    /// The blast-radius breaker (Safety/).
+    public var safety = SafetySettings()
+    /// When actions may run (Windows/).
+    public var maintenance = MaintenanceSettings()
+    /// One POST per run (Notify/); nil = none.
+    public var notify: NotifySettings?
 
     public init(budgets: Budgets = Budgets(), excludeNamespaces: [String] = Settings.defaultExcludedNamespaces,
                 optOutKey: String = Settings.defaultOptOutKey, lock: LockSettings = LockSettings(),

@@ -54,6 +54,8 @@ public struct SnapshotLoader: Sendable {
     /// Lists in flight at once: enough to hide latency, few enough to stay polite (the
     /// client's QPS limit applies on top).
     let concurrency = 4
+    /// Per-kind requests, objects, bytes and seconds, when the run wants its timings.
+    public var timings: ListTimings?
 
     public init(client: KubeClient, settings: Settings, checks: [any Check], progress: (@Sendable (SnapshotProgress) -> Void)?) {
         self.client = client
@@ -179,6 +181,16 @@ public struct SnapshotLoader: Sendable {
     }
 
     private func list(_ resource: ResourceDescriptor, input: SnapshotInput, onPage: @escaping @Sendable (Int) -> Void) async throws -> Listed {
+        let started = ContinuousClock.now
+        var figures = (requests: 0, objects: 0, bytes: 0)
+        defer {
+            timings?.record(Timings.KindTiming(resource: resource.qualifiedName, requests: figures.requests, objects: figures.objects, bytes: figures.bytes,
+                                               seconds: Timings.seconds(since: started)))
+        }
+        func counted<T>(_ result: ListResult<T>) -> [T] {
+            figures = (result.requests, result.items.count, result.bytes)
+            return result.items
+        }
         let options = { (metadataOnly: Bool) in ListOptions(limit: settings.client.pageSize, metadataOnly: metadataOnly) }
         do {
             switch input.shape {
@@ -187,14 +199,14 @@ public struct SnapshotLoader: Sendable {
                 let interner = StringInterner()
                 return try await PodKeptKeys.$current.withValue(PodKeptKeys(optOutKey: settings.optOutKey)) {
                     try await StringInterner.$shared.withValue(interner) {
-                        .pods(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage).items)
+                        .pods(counted(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage)))
                     }
                 }
             case .workload:
-                let items = try await client.list(resource, options: options(false), as: WorkloadRecord.self, onPage: onPage).items
+                let items = counted(try await client.list(resource, options: options(false), as: WorkloadRecord.self, onPage: onPage))
                 return .workloads(items.map { var w = $0; w.apiVersion = resource.apiVersion; w.kind = resource.kind; return w })
             case .object(let keepSpec):
-                let items = try await client.list(resource, options: options(!keepSpec), as: ObjectRecord.self, onPage: onPage).items
+                let items = counted(try await client.list(resource, options: options(!keepSpec), as: ObjectRecord.self, onPage: onPage))
                 return .objects(items.map { var o = $0; o.apiVersion = resource.apiVersion; o.kind = resource.kind; return o })
             }
         } catch let error as KubeAPIError where input.optional && error.code == 404 {

@@ -163,11 +163,12 @@ extension TeardownProfile {
     }
 }
 
-/// "2m", "90s", "1m30s", "500ms", "1h" -> seconds (teardown deadlines go below a second in tests).
+/// "2m", "90s", "1m30s", "500ms", "1h", "2d" -> seconds (teardown deadlines go below a
+/// second in tests; maintenance windows last up to days).
 public enum DurationText {
     public static func seconds(_ text: String) -> Double? {
         if let n = Double(text), n > 0, n.isFinite { return n }
-        let units: [(String, Double)] = [("ms", 0.001), ("h", 3600), ("m", 60), ("s", 1)]
+        let units: [(String, Double)] = [("ms", 0.001), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)]
         var rest = Substring(text), total = 0.0
         while !rest.isEmpty {
             let digits = rest.prefix { $0.isNumber || $0 == "." }

@@ -49,6 +49,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- $lock := deepCopy (default dict $settings.lock) -}}
 {{- $_ := set $lock "namespace" (include "kreconcile.lockNamespace" .) -}}
 {{- $_ := set $settings "lock" $lock -}}
+{{- with .Values.notify.secretName -}}
+{{- $_ := set $settings "notify" (dict "urlFile" (printf "/etc/kreconcile-notify/%s" $.Values.notify.secretKey) "format" $.Values.notify.format "on" (get $.Values.notify "on")) -}}
+{{- end -}}
 {{- toYaml $settings -}}
 {{- end -}}
 
@@ -133,10 +136,20 @@ containers:
     readOnly: true
   - name: tmp
     mountPath: /tmp
+  {{- if $root.Values.notify.secretName }}
+  - name: notify
+    mountPath: /etc/kreconcile-notify
+    readOnly: true
+  {{- end }}
 volumes:
 - name: settings
   configMap:
     name: {{ .configMap }}
+{{- with $root.Values.notify.secretName }}
+- name: notify
+  secret:
+    secretName: {{ . }}
+{{- end }}
 - name: tmp
   emptyDir:
     sizeLimit: 16Mi

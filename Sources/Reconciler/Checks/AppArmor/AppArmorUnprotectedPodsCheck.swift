@@ -53,7 +53,9 @@ public struct AppArmorUnprotectedPodsCheck: Check {
         let exclusions = Exclusions(settings: settings, snapshot: snapshot)
         var candidates: [RecreateCandidate] = []
         var findings: [Finding] = []
+        var examined = 0
         for pod in snapshot.pods {
+            if Self.inScope(pod, enforcingNodes: enforcement.enforcingNodes), exclusions.reason(for: pod.ref) == nil { examined += 1 }
             guard let verdict = Self.verdict(pod, requirement: requirement, enforcingNodes: enforcement.enforcingNodes),
                   exclusions.reason(for: pod.ref) == nil else { continue }
             switch verdict {
@@ -63,7 +65,14 @@ public struct AppArmorUnprotectedPodsCheck: Check {
         }
         let recreation = PodRecreation(check: name, snapshot: snapshot, settings: settings, options: recreateOptions,
                                        blocked: enforcement.webhookNotReady)
-        return CheckReport(check: name, findings: findings + recreation.findings(candidates))
+        return CheckReport(check: name, findings: findings + recreation.findings(candidates), examined: examined, flagged: candidates.count)
+    }
+
+    /// Within KubeArmor's reach (see `verdict`): the pods this check examines.
+    static func inScope(_ pod: PodRecord, enforcingNodes: Set<String>) -> Bool {
+        guard let node = pod.nodeName, enforcingNodes.contains(node) else { return false }
+        return pod.meta.namespace != "kube-system" && !pod.meta.isDeleting && pod.phase != "Succeeded" && pod.phase != "Failed"
+            && !PodKeptKeys.skipLabels.contains(where: { pod.meta.labels[$0] != nil })
     }
 
     enum Verdict: Equatable {
@@ -80,9 +89,7 @@ public struct AppArmorUnprotectedPodsCheck: Check {
     /// annotates only those, so an init or ephemeral container without a profile is
     /// something a restart would not change.
     static func verdict(_ pod: PodRecord, requirement: ProfileRequirement, enforcingNodes: Set<String>) -> Verdict? {
-        guard let node = pod.nodeName, enforcingNodes.contains(node), pod.meta.namespace != "kube-system", !pod.meta.isDeleting,
-              pod.phase != "Succeeded", pod.phase != "Failed",
-              !PodKeptKeys.skipLabels.contains(where: { pod.meta.labels[$0] != nil }) else { return nil }
+        guard inScope(pod, enforcingNodes: enforcingNodes), let node = pod.nodeName else { return nil }
         var missing: [String] = [], foreign: [String] = []
         for container in pod.containers {
             guard let profile = AppArmorProfiles.profile(of: container, .container, in: pod) else { missing.append(container.name); continue }

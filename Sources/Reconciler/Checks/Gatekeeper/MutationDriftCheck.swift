@@ -80,12 +80,12 @@ public struct MutationDriftCheck: Check {
         if settings.checks.option("reportAtRisk", of: name)?.boolValue ?? true {
             findings += mutators.filter(\.match.targetsOnlyPods).map(atRisk)
         }
-        let drifts = MutationEvaluator(mutators: mutators, snapshot: snapshot).drifts()
+        let (drifts, examined) = MutationEvaluator(mutators: mutators, snapshot: snapshot).evaluate()
         switch fix(settings) {
         case .template: findings += TemplateFix(check: name, snapshot: snapshot).findings(drifts)
         case .restart: findings += restartFindings(drifts, snapshot, settings)
         }
-        return CheckReport(check: name, findings: findings)
+        return CheckReport(check: name, findings: findings, examined: examined, flagged: drifts.count)
     }
 
     private func atRisk(_ m: Mutator) -> Finding {

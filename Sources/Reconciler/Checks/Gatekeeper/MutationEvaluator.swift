@@ -24,8 +24,13 @@ struct MutationEvaluator {
     let mutators: [Mutator]
     let snapshot: Snapshot
 
-    func drifts() -> [PodDrift] {
-        guard !mutators.isEmpty else { return [] }
+    func drifts() -> [PodDrift] { evaluate().drifts }
+
+    /// The drifted pods, and how many pods some mutator applies to (the safety breaker's
+    /// "examined").
+    func evaluate() -> (drifts: [PodDrift], examined: Int) {
+        guard !mutators.isEmpty else { return ([], 0) }
+        var examined = 0
         // Gatekeeper never mutates its own namespace (exempt by the chart) nor namespaces
         // its webhook's namespaceSelector skips.
         let gatekeeperNamespaces = Set(GatekeeperAPI.deployments(in: snapshot).compactMap(\.meta.namespace))
@@ -38,6 +43,7 @@ struct MutationEvaluator {
                                        labels: pod.meta.labels, namespaceLabels: nsLabels)
             let applicable = mutators.filter { $0.match.matches(subject) }
             if applicable.isEmpty { continue }
+            examined += 1
             var current = Self.podObject(pod, spec: spec)
             var missed: [Mutator] = [], failed: [String] = []
             for m in applicable {
@@ -50,7 +56,7 @@ struct MutationEvaluator {
             }
             if !missed.isEmpty { out.append(PodDrift(pod: pod, missed: missed, failed: failed)) }
         }
-        return out
+        return (out, examined)
     }
 
     /// The pod as the webhook sees it: what mutators read and write.

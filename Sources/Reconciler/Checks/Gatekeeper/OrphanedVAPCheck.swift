@@ -31,9 +31,11 @@ public struct OrphanedVAPCheck: Check {
         let policies = snapshot.objects(GatekeeperAPI.policy)
         let policyNames = Set(policies.map(\.meta.name))
         var findings: [Finding] = []
+        var examined = 0
         for object in policies + snapshot.objects(GatekeeperAPI.binding) where !object.meta.isDeleting {
             guard let ref = object.meta.ownerReferences.first(where: { $0.controller == true }),
                   GatekeeperAPI.ownerGroups.contains(GroupKind(apiVersion: ref.apiVersion, kind: ref.kind).group) else { continue }
+            examined += 1
             switch owners.resolve(ref) {
             case .alive:
                 if object.kind == GatekeeperAPI.binding.kind, let policy = object.spec?["policyName"]?.stringValue,
@@ -62,7 +64,7 @@ public struct OrphanedVAPCheck: Check {
                                    request: request)))
             }
         }
-        return CheckReport(check: name, findings: findings)
+        return CheckReport(check: name, findings: findings, examined: examined)
     }
 }
 
