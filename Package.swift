@@ -11,6 +11,9 @@ let package = Package(
     products: [
         .executable(name: "kreconcile", targets: ["kreconcile"]),
         .executable(name: "kube-emulator", targets: ["kube-emulator"]),
+        // For the micro-benchmarks (Benchmarks/micro, a package of its own).
+        .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "Reconciler", targets: ["Reconciler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

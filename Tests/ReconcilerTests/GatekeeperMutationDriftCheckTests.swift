@@ -218,7 +218,8 @@ final class GatekeeperMutationDriftCheckTests: XCTestCase {
 
     func testPodSpecsAreKeptOnlyWhereAMutatorReaches() throws {
         let objects = Snapshot(objects: [Self.assign(match: ["namespaces": ["shop"]]), Fixture.namespace("shop"), Fixture.namespace("other")])
-        XCTAssertEqual(check.specRetention(objects, .defaults), SpecRetention(namespaces: ["shop"], templates: false))
+        let reached = SpecProjection.fields(["containers": .elements(keys: ["name"], each: .fields(["securityContext": .fields(["allowPrivilegeEscalation": .whole])]))])
+        XCTAssertEqual(check.specRetention(objects, .defaults), SpecRetention(namespaces: ["shop"], templates: false, podSpec: reached))
         XCTAssertEqual(check.specRetention(objects, try settings("    fix: template\n"))?.templates, true)
         XCTAssertNil(check.specRetention(Snapshot(objects: [Fixture.namespace("shop")]), .defaults))
     }

@@ -17,9 +17,12 @@ public struct ServedResource: Sendable, Decodable, Equatable {
     public var verbs: [String]?
 }
 
+/// One fetch per document and client: lists that start together share the fetch in
+/// flight (a Task) instead of each reading /api and /apis again. A failed fetch is
+/// forgotten, so a later call tries again.
 final class DiscoveryCache: Sendable {
-    let groups = Mutex<ServedGroups?>(nil)
-    let resources = Mutex<[String: [ServedResource]?]>([:])
+    let groups = Mutex<Task<ServedGroups, any Error>?>(nil)
+    let resources = Mutex<[String: Task<[ServedResource]?, any Error>]>([:])
 }
 
 private struct APIVersions: Decodable { var versions: [String] }
@@ -37,7 +40,19 @@ private struct APIResourceList: Decodable { var resources: [ServedResource] }
 extension KubeClient {
     /// The served API groups and versions (cached for the client's life).
     public func servedGroups() async throws -> ServedGroups {
-        if let cached = discoveryCache.groups.withLock({ $0 }) { return cached }
+        let task = discoveryCache.groups.withLock { slot in
+            if let slot { return slot }
+            let fetch = Task { try await self.fetchServedGroups() }
+            slot = fetch
+            return fetch
+        }
+        do { return try await task.value } catch {
+            discoveryCache.groups.withLock { if $0 == task { $0 = nil } }
+            throw error
+        }
+    }
+
+    private func fetchServedGroups() async throws -> ServedGroups {
         let core = try await get(path: "/api", as: APIVersions.self)
         let list = try await get(path: "/apis", as: APIGroupList.self)
         var versions: [String: [String]] = ["": core.versions]
@@ -49,28 +64,32 @@ extension KubeClient {
             }
             versions[g.name] = vs
         }
-        let served = ServedGroups(versions: versions)
-        discoveryCache.groups.withLock { $0 = served }
-        return served
+        return ServedGroups(versions: versions)
     }
 
     /// The resources of one group/version; nil when the server does not serve it.
     public func servedResources(group: String, version: String) async throws -> [ServedResource]? {
         let key = "\(group)/\(version)"
-        if let cached = discoveryCache.resources.withLock({ $0[key] }) { return cached }
-        guard try await servedGroups().isServed(group: group, version: version) else {
-            discoveryCache.resources.withLock { $0[key] = .some(nil) }
-            return nil
+        let task = discoveryCache.resources.withLock { tasks in
+            if let existing = tasks[key] { return existing }
+            let fetch = Task { try await self.fetchServedResources(group: group, version: version) }
+            tasks[key] = fetch
+            return fetch
         }
+        do { return try await task.value } catch {
+            discoveryCache.resources.withLock { if $0[key] == task { $0[key] = nil } }
+            throw error
+        }
+    }
+
+    private func fetchServedResources(group: String, version: String) async throws -> [ServedResource]? {
+        guard try await servedGroups().isServed(group: group, version: version) else { return nil }
         let path = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
-        let resources: [ServedResource]?
         do {
-            resources = try await get(path: path, as: APIResourceList.self).resources
+            return try await get(path: path, as: APIResourceList.self).resources
         } catch let error as KubeAPIError where error.code == 404 {
-            resources = nil  // removed between the two calls (a CRD deleted)
+            return nil  // removed between the two calls (a CRD deleted)
         }
-        discoveryCache.resources.withLock { $0[key] = .some(resources) }
-        return resources
     }
 
     /// A descriptor for group/version/plural when served, else nil: how checks learn

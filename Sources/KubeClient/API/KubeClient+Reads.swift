@@ -5,6 +5,38 @@ public struct ListMeta: Sendable, Decodable {
     public var resourceVersion: String?
     public var `continue`: String?
     public var remainingItemCount: Int?
+
+    public init(resourceVersion: String? = nil, continue token: String? = nil, remainingItemCount: Int? = nil) {
+        self.resourceVersion = resourceVersion
+        self.continue = token
+        self.remainingItemCount = remainingItemCount
+    }
+
+    /// Reads a `metadata` object of a list with a cursor (unknown fields skipped).
+    public init(cursor c: inout JSONCursor) throws {
+        self.init()
+        try c.forEachField { c, key in
+            if key == "resourceVersion" { resourceVersion = try c.stringOrNull() }
+            else if key == "continue" { self.continue = try c.stringOrNull() }
+            else if key == "remainingItemCount" { remainingItemCount = try c.consumeNull() ? nil : try c.int() }
+            else { try c.skipValue() }
+        }
+    }
+}
+
+/// Decodes one list page's bytes into its list metadata and items, for models that read
+/// pages faster than JSONDecoder (`JSONCursor`).
+public protocol ListPageDecoder<Item>: Sendable {
+    associatedtype Item: Sendable
+    func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [Item])
+}
+
+/// Any Decodable model, through JSONDecoder.
+struct DecodableListPage<T: Decodable & Sendable>: ListPageDecoder {
+    func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [T]) {
+        let page = try JSONDecoder().decode(ListPage<T>.self, from: body)
+        return (page.metadata, page.items ?? [])
+    }
 }
 
 /// One page of a list, decoded straight into the caller's compact model.
@@ -63,6 +95,14 @@ extension KubeClient {
     public func list<T: Decodable & Sendable>(_ r: ResourceDescriptor, namespace: String? = nil, options: ListOptions = ListOptions(),
                                               as type: T.Type = T.self,
                                               onPage: (@Sendable (_ itemsSoFar: Int) -> Void)? = nil) async throws -> ListResult<T> {
+        try await list(r, namespace: namespace, options: options, decoder: DecodableListPage<T>(), onPage: onPage)
+    }
+
+    /// `list` with a page decoder of the caller's (a decode failure is a `KubeDecodeError`).
+    public func list<D: ListPageDecoder>(_ r: ResourceDescriptor, namespace: String? = nil, options: ListOptions = ListOptions(),
+                                         decoder: D,
+                                         onPage: (@Sendable (_ itemsSoFar: Int) -> Void)? = nil) async throws -> ListResult<D.Item> {
+        typealias T = D.Item
         var result = ListResult<T>(items: [], resourceVersion: nil, pages: 0, restarts: 0)
         var token: String?
         while true {
@@ -72,12 +112,14 @@ extension KubeClient {
             if let s = options.labelSelector { request.query.append(.init("labelSelector", s)) }
             if let s = options.fieldSelector { request.query.append(.init("fieldSelector", s)) }
             if let token { request.query.append(.init("continue", token)) }
-            let page: ListPage<T>
+            let page: (metadata: ListMeta?, items: [T])
             result.requests += 1
             do {
                 let response = try await send(request)
                 result.bytes += response.body.count
-                page = try decode(ListPage<T>.self, response, request)
+                do { page = try decoder.decodePage(response.body) } catch {
+                    throw KubeDecodeError(method: request.method, path: request.path, type: "\(T.self) list", detail: Self.describe(error))
+                }
             } catch let error as KubeAPIError where error.code == 410 && token != nil {
                 guard result.restarts == 0 else { throw ListExpiredError(resource: r.qualifiedName) }
                 logger.info("continue token expired; restarting the list", metadata: ["resource": "\(r.qualifiedName)"])
@@ -87,7 +129,7 @@ extension KubeClient {
             }
             if result.pages == 0 { result.resourceVersion = page.metadata?.resourceVersion }
             result.pages += 1
-            result.items.append(contentsOf: page.items ?? [])
+            result.items.append(contentsOf: page.items)
             onPage?(result.items.count)
             token = page.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
             if token == nil { return result }

@@ -1,3 +1,5 @@
+import KubeClient
+
 /// Which pod labels and annotations a snapshot keeps (the rest is dropped while the page
 /// is decoded): the AppArmor annotations, the labels KubeArmor skips pods by, and the
 /// opt-out key. Set for the decoding task by the loader (`PodKeptKeys.$current`), since a
@@ -22,5 +24,14 @@ public struct PodKeptKeys: Sendable, Equatable {
         var kept: [String: String] = [:]
         for (k, v) in all where k == optOutKey || k.hasPrefix(Self.appArmorAnnotationPrefix) { kept[intern(k)] = intern(v) }
         return kept
+    }
+
+    /// The same filter on a key still in the page (nothing allocated for a dropped key).
+    func keepsLabel(_ key: JSONCursor.Key) -> Bool {
+        key.equals(optOutKey) || Self.skipLabels.contains { key.equals($0) }
+    }
+
+    func keepsAnnotation(_ key: JSONCursor.Key) -> Bool {
+        key.equals(optOutKey) || key.hasPrefix(Self.appArmorAnnotationPrefix)
     }
 }

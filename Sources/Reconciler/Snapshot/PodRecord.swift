@@ -140,8 +140,8 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
         initContainers = w.spec?.initContainers ?? []
         ephemeralContainers = w.spec?.ephemeralContainers ?? []
         appArmorProfile = w.spec?.securityContext?.appArmorProfile
-        if keepSpec {
-            spec = try decoder.container(keyedBy: SpecKey.self).decodeIfPresent(JSONValue.self, forKey: .spec)
+        if keepSpec, let whole = try decoder.container(keyedBy: SpecKey.self).decodeIfPresent(JSONValue.self, forKey: .spec) {
+            spec = SpecRetention.current?.podSpec.apply(whole) ?? whole
         }
     }
 

@@ -196,12 +196,9 @@ public struct SnapshotLoader: Sendable {
             switch input.shape {
             case .pod:
                 // Each page is filtered and its repeated strings shared while it is decoded.
-                let interner = StringInterner()
-                return try await PodKeptKeys.$current.withValue(PodKeptKeys(optOutKey: settings.optOutKey)) {
-                    try await StringInterner.$shared.withValue(interner) {
-                        .pods(counted(try await client.list(resource, options: options(false), as: PodRecord.self, onPage: onPage)))
-                    }
-                }
+                let decoder = PodPageDecoder(kept: PodKeptKeys(optOutKey: settings.optOutKey), interner: StringInterner(),
+                                             retention: SpecRetention.current)
+                return .pods(counted(try await client.list(resource, options: options(false), decoder: decoder, onPage: onPage)))
             case .workload:
                 let items = counted(try await client.list(resource, options: options(false), as: WorkloadRecord.self, onPage: onPage))
                 return .workloads(items.map { var w = $0; w.apiVersion = resource.apiVersion; w.kind = resource.kind; return w })

@@ -8,10 +8,14 @@ public struct SpecRetention: Sendable, Equatable {
     public var namespaces: Set<String>?
     /// Keep workload pod templates too (not only pods).
     public var templates: Bool
+    /// What of each kept pod spec: only the parts the mutators' locations reach
+    /// (templates are few and kept whole).
+    public var podSpec: SpecProjection
 
-    public init(namespaces: Set<String>?, templates: Bool) {
+    public init(namespaces: Set<String>?, templates: Bool, podSpec: SpecProjection = .whole) {
         self.namespaces = namespaces
         self.templates = templates
+        self.podSpec = podSpec
     }
 
     public static let everything = SpecRetention(namespaces: nil, templates: true)
@@ -28,6 +32,7 @@ public struct SpecRetention: Sendable, Equatable {
         guard var result = all.first else { return nil }
         for r in all.dropFirst() {
             result.templates = result.templates || r.templates
+            result.podSpec = result.podSpec.union(r.podSpec)
             if let a = result.namespaces, let b = r.namespaces { result.namespaces = a.union(b) } else { result.namespaces = nil }
         }
         return result

@@ -68,7 +68,13 @@ public struct MutationDriftCheck: Check {
         let namespaces = objects.objects(.namespace).map(\.meta).filter { ns in
             valid.contains { $0.match.couldMatchPods(inNamespace: ns.name, labels: ns.labels) }
         }.map(\.name)
-        return SpecRetention(namespaces: Set(namespaces), templates: fix(settings) == .template)
+        // Pods keep only what the locations under `spec` reach (metadata is kept anyway).
+        let specPaths = valid.compactMap { m -> LocationPath? in
+            guard m.location.nodes.first == .field("spec") else { return nil }
+            return LocationPath(Array(m.location.nodes.dropFirst()))
+        }
+        return SpecRetention(namespaces: Set(namespaces), templates: fix(settings) == .template,
+                             podSpec: SpecProjection(keeping: specPaths))
     }
 
     public func evaluate(_ snapshot: Snapshot, _ settings: Settings) -> CheckReport {
