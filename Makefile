@@ -9,7 +9,7 @@ DESTDIR ?=
 # Release builds have their own folder so they never invalidate the debug build's.
 RELEASE_FLAGS := -c release --scratch-path .build-release --static-swift-stdlib
 
-.PHONY: demo test build deps check-linkage clean release install helm check-chart jobs check-image-deps
+.PHONY: demo test build deps check-linkage clean release install helm check-chart jobs check-image-deps property-10k
 
 deps:
 	@missing=""; \
@@ -67,3 +67,9 @@ jobs: helm
 
 clean:
 	rm -rf .build .build-release .build-tools
+
+# The convergence property test over 10,000 seeds instead of CI's 500 (ConvergencePropertyTests).
+# One failing seed replays with KRECONCILE_SEED=N swift test --skip-build --filter ConvergencePropertyTests.
+property-10k:
+	swift build $(SWIFT_BUILD_FLAGS) --build-tests
+	KRECONCILE_SEEDS=10000 swift test $(SWIFT_BUILD_FLAGS) --skip-build --filter ConvergencePropertyTests

@@ -152,16 +152,8 @@ struct RunDriver {
             printError("rendering the report: \(error)")
             return 1
         }
-        let code = Self.exitCode(report, exitCodeFlag: flags.exitCode)
+        let code = report.exitCode(exitCodeFlag: flags.exitCode)
         if !metrics.isEmpty { await MetricsSink(options: metrics, logger: logger).emit(report, succeeded: code != 1) }
         return code
-    }
-
-    /// 1 beats 4 beats 3 beats 0: a failure or a stop must not read as "findings remain".
-    static func exitCode(_ report: RunReport, exitCodeFlag: Bool) -> Int32 {
-        if report.summary.failed > 0 || report.metadata.stopped != nil || report.metadata.lock?.state == "lost" { return 1 }
-        if report.safety != nil { return 4 }
-        if exitCodeFlag, report.entries.contains(where: { $0.result != .applied }) { return 3 }
-        return 0
     }
 }

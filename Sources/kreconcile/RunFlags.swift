@@ -50,6 +50,10 @@ struct RunFlags: ParsableArguments {
                                valueName: "dir"))
     var backupDir: String?
 
+    @Option(help: ArgumentHelp("Wall-clock bound for the whole run (e.g. 4m, 90s; overrides timeouts.runDeadlineSeconds). No write starts that could not end by it, a listing in progress stops, and the run exits 1.",
+                               valueName: "duration"))
+    var deadline: String?
+
     @Option(help: "Override budgets.maxChanges: writes per run in total.")
     var maxChanges: Int?
     @Option(help: "Override budgets.maxPerNamespace: writes per namespace per run.")
@@ -116,6 +120,9 @@ enum RunFlagParsing {
             ("--max-changes", flags.maxChanges, \.maxChanges), ("--max-per-namespace", flags.maxPerNamespace, \.maxPerNamespace),
             ("--max-per-node", flags.maxPerNode, \.maxPerNode), ("--max-unhealthy-workloads", flags.maxUnhealthyWorkloads, \.maxUnhealthyWorkloads),
         ]
+        if let text = flags.deadline {
+            settings.timeouts.runDeadlineSeconds = try duration(text, flag: "--deadline")
+        }
         for (flag, value, path) in overrides {
             guard let value else { continue }
             guard (0...10_000).contains(value) else { throw Invalid(description: "\(flag): must be 0-10000, got \(value)") }

@@ -62,7 +62,7 @@ struct UndoCommand: AsyncParsableCommand {
         case .json: print(try report.json(), terminator: "")
         case .yaml: print(try report.yaml(), terminator: "")
         }
-        let code = RunDriver.exitCode(report, exitCodeFlag: false)
+        let code = report.exitCode(exitCodeFlag: false)
         if code != 0 { throw ExitCode(code) }
     }
 }

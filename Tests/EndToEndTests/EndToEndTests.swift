@@ -277,6 +277,9 @@ final class EndToEndTests: XCTestCase {
         let timeout = try await c.run(["run", "--request-timeout", "45"])
         XCTAssertEqual(timeout.code, 2)
         XCTAssertTrue(timeout.stderr.contains("--request-timeout: 45s is too long for the Lease, at most 20s"), timeout.stderr)
+        let deadline = try await c.run(["run", "--deadline", "5x"])
+        XCTAssertEqual(deadline.code, 2)
+        XCTAssertTrue(deadline.stderr.contains("--deadline: \"5x\" is not a duration"), deadline.stderr)
         let shard = try await c.run(["run", "--shard", "4/4"])
         XCTAssertEqual(shard.code, 2)
         XCTAssertTrue(shard.stderr.contains("--shard"), shard.stderr)
@@ -295,6 +298,19 @@ final class EndToEndTests: XCTestCase {
         let clean = try await c.run(["run", "--dry-run", "--exit-code"])
         XCTAssertEqual(clean.code, 3, clean.stdout)
         XCTAssertTrue(clean.stdout.contains("at risk"), clean.stdout)
+    }
+
+    /// `--deadline` through the binary: a list held past it stops the run with exit 1 and
+    /// the reason on the report, nothing written, the Lease released.
+    func testDeadlineStopsASlowListingWithExitOne() async throws {
+        let c = try await E2ECluster.start()
+        defer { Task { await c.stop() } }
+        c.emulator.addFault(FaultRule(verb: "list", resource: "pods", count: 1, action: .latency(seconds: 4)))
+        let r = try await c.run(["run", "--deadline", "2s", "--request-timeout", "1", "-o", "json"])
+        XCTAssertEqual(r.code, 1, r.stderr)
+        XCTAssertTrue(try r.json()["metadata"]?["stopped"]?.stringValue?.contains("run deadline of 2s") == true, r.stdout)
+        XCTAssertEqual(c.emulator.requests().filter { $0.method != "GET" && $0.resource != "leases" }.map(\.path), [])
+        XCTAssertNil(c.object("leases", "default", "kreconcile")?["spec"]?["holderIdentity"], "released")
     }
 
     func testSIGTERMFinishesTheWriteInFlightReportsAndReleasesTheLease() async throws {

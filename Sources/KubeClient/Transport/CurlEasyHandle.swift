@@ -117,6 +117,11 @@ final class CurlEasyHandle: @unchecked Sendable {  // used by one thread at a ti
         case "HEAD": _ = kr_setopt_long(handle, CURLOPT_NOBODY, 1)
         default: _ = kr_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
         }
+        // A write never rides a reused connection: when a reused connection closes before any
+        // answer, curl sends the request again on a new one by itself (Curl_retry_request),
+        // and a write the server already handled would be applied twice (WriteOnceTests).
+        // Writes are few (bounded by the budgets); a new connection each is cheap.
+        _ = kr_setopt_long(handle, CURLOPT_FRESH_CONNECT, request.method == "GET" || request.method == "HEAD" ? 0 : 1)
         if let body = request.body {
             _ = kr_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
             // COPYPOSTFIELDS: curl keeps its own copy, so retries and handles never share buffers.

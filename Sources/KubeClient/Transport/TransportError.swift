@@ -18,6 +18,14 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var url: String
 
+    public init(kind: Kind, requestSent: Bool, curlCode: Int, message: String, url: String) {
+        self.kind = kind
+        self.requestSent = requestSent
+        self.curlCode = curlCode
+        self.message = message
+        self.url = url
+    }
+
     public var description: String {
         "\(url): \(message) (curl error \(curlCode))"
     }

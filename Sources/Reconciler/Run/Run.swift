@@ -89,6 +89,17 @@ public struct Run: Sendable {
                                               state: "not-taken")
         }
 
+        // The run's wall-clock bound (timeouts.runDeadlineSeconds, `--deadline`): past it no
+        // write starts and a listing in progress is abandoned; the report says so and the run
+        // exits 1 like any stopped run. The Applier also refuses a write that could not end by it.
+        let deadlineTimer = options.mode == .offline ? nil : Task { [stop, now] in
+            let bound = Double(settings.timeouts.runDeadlineSeconds)
+            let left = started.addingTimeInterval(bound).timeIntervalSince(now())
+            if left > 0 { try await Task.sleep(nanoseconds: UInt64(left * 1e9)) }
+            stop.request(Self.deadlineReason(bound))
+        }
+        defer { deadlineTimer?.cancel() }
+
         do {
             let listStart = ContinuousClock.now
             let listTimings = ListTimings()
@@ -176,8 +187,16 @@ public struct Run: Sendable {
         applier.journal = journal
         let stop = self.stop
         // Before each write: a stop request, or the Lease no longer renewed in time.
+        let deadline = started.addingTimeInterval(Double(settings.timeouts.runDeadlineSeconds))
+        let reserve = Double(settings.timeouts.requestSeconds)
+        let clock = self.now
         let stopReason: @Sendable () async -> String? = {
             if let reason = stop.reason { return reason }
+            // A write that could not end by the deadline does not start: that is the deadline.
+            if deadline.timeIntervalSince(clock()) < reserve {
+                stop.request(Self.deadlineReason(Double(settings.timeouts.runDeadlineSeconds), reserve: reserve))
+                return stop.reason
+            }
             guard let lease, let reason = await lease.mayWrite() else { return nil }
             stop.request(reason)
             return reason
@@ -185,6 +204,12 @@ public struct Run: Sendable {
         return await applier.apply(plan, stopReason: stopReason, onApplied: { result in
             await recorder?.record(result)
         })
+    }
+
+    static func deadlineReason(_ seconds: Double, reserve: Double? = nil) -> String {
+        let bound = "run deadline of \(Int(seconds))s (timeouts.runDeadlineSeconds or --deadline)"
+        guard let reserve else { return "\(bound) reached" }
+        return "\(bound) near: a write may take \(Int(reserve))s"
     }
 
     private func release(_ lease: LeaseLock) async {
