@@ -52,9 +52,17 @@ struct RunInvariants {
                                    "serviceaccounts", "services", "roles", "rolebindings", "validatingadmissionpolicies",
                                    "validatingadmissionpolicybindings"]
 
-    /// Requests that change something on behalf of a finding: not the Lease, not Events, not reads.
+    /// Requests that change something on behalf of a finding: not the Lease, not Events, not
+    /// the run's own record (run history), not reads.
     static func actionWrites(_ requests: [RequestRecord]) -> [RequestRecord] {
-        requests.filter { $0.method != "GET" && $0.method != "HEAD" && $0.resource != "leases" && $0.resource != "events" }
+        requests.filter { $0.method != "GET" && $0.method != "HEAD" && $0.resource != "leases" && $0.resource != "events" && !isRunRecord($0) }
+    }
+
+    /// A run record's create or prune: a ConfigMap labelled kreconcile.io/run-id, named <lock>-run-<id>.
+    static func isRunRecord(_ r: RequestRecord) -> Bool {
+        guard r.resource == "configmaps" else { return false }
+        if r.method == "POST" { return r.body.map { String(decoding: $0, as: UTF8.self).contains("\"kreconcile.io/run-id\"") } ?? false }
+        return r.method == "DELETE" && (r.name?.contains("-run-") ?? false)
     }
 
     /// One action, whatever its precondition: a retry of the same write has the same key.
