@@ -58,11 +58,16 @@ struct RunInvariants {
         requests.filter { $0.method != "GET" && $0.method != "HEAD" && $0.resource != "leases" && $0.resource != "events" && !isRunRecord($0) }
     }
 
-    /// A run record's create or prune: a ConfigMap labelled kreconcile.io/run-id, named <lock>-run-<id>.
     static func isRunRecord(_ r: RequestRecord) -> Bool {
-        guard r.resource == "configmaps" else { return false }
-        if r.method == "POST" { return r.body.map { String(decoding: $0, as: UTF8.self).contains("\"kreconcile.io/run-id\"") } ?? false }
-        return r.method == "DELETE" && (r.name?.contains("-run-") ?? false)
+        isRunRecord(method: r.method, configMap: r.resource == "configmaps", name: r.name ?? "", body: r.body)
+    }
+
+    /// A run record's create or prune: a ConfigMap labelled with RecordCodec.runIDLabel, named
+    /// by RecordCodec.name (<lock>-run-<id>). `name` may be the whole URL.
+    static func isRunRecord(method: String, configMap: Bool, name: String, body: Data?) -> Bool {
+        guard configMap else { return false }
+        if method == "POST" { return body.map { String(decoding: $0, as: UTF8.self).contains("\"\(RecordCodec.runIDLabel)\"") } ?? false }
+        return method == "DELETE" && name.contains("-run-")
     }
 
     /// One action, whatever its precondition: a retry of the same write has the same key.

@@ -25,14 +25,12 @@ final class StopAndDeadlineTests: XCTestCase {
     }
 
     static func isRunRecord(_ r: HTTPRequest) -> Bool {
-        guard r.url.contains("/configmaps") else { return false }
-        if r.method == "POST" { return r.body.map { String(decoding: $0, as: UTF8.self).contains("\"kreconcile.io/run-id\"") } ?? false }
-        return r.method == "DELETE" && r.url.contains("-run-")
+        RunInvariants.isRunRecord(method: r.method, configMap: r.url.contains("/configmaps"), name: r.url, body: r.body)
     }
 
     /// The snapshot's lists, not the run-history list made when the record is kept.
     static func isSnapshotList(_ r: RequestRecord) -> Bool {
-        r.verb == "list" && !(r.query["labelSelector"]?.contains { $0.contains("kreconcile.io/run-id") } ?? false)
+        r.verb == "list" && !(r.query["labelSelector"]?.contains { $0.contains(RecordCodec.runIDLabel) } ?? false)
     }
 
     /// Runs with `hook` around each request (it may request the stop), then checks the rules.
