@@ -24,6 +24,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Seconds one API request may take, including its response body. Default: timeouts.requestSeconds of the settings (20).")
     var requestTimeout: Double?
 
+    @Flag(help: "Do not ask the server to gzip responses (as kubectl's flag and the kubeconfig cluster's disable-compression). Faster lists where the network is fast, e.g. in the cluster.")
+    var disableCompression = false
+
     func validate() throws {
         if let qps, qps < 0 { throw ValidationError("--qps must be 0 or more") }
         if let burst, burst < 1 { throw ValidationError("--burst must be at least 1") }
@@ -32,7 +35,8 @@ struct ConnectionOptions: ParsableArguments {
 
     /// Flags win over the settings file, which wins over the defaults.
     func makeClient(logger: Logger, settings: Settings = .defaults) throws -> KubeClient {
-        let config = try KubeconfigLoader(explicitPath: kubeconfig, context: context).load()
+        var config = try KubeconfigLoader(explicitPath: kubeconfig, context: context).load()
+        if disableCompression { config.tls.disableCompression = true }
         let transport = CurlTransport(options: .init(connectTimeout: connectTimeout,
                                                      requestTimeout: requestTimeout ?? Double(settings.timeouts.requestSeconds)))
         let options = KubeClient.Options(qps: qps ?? settings.client.qps, burst: burst ?? settings.client.burst,

@@ -29,4 +29,23 @@ final class ClientHTTP2Tests: XCTestCase {
         XCTAssertEqual(list.contentEncoding, "gzip")
         XCTAssertEqual(list.requestHeaders["accept-encoding"], "gzip")
     }
+
+    /// The cluster's disable-compression: no Accept-Encoding, so the page comes uncompressed,
+    /// also on a handle a gzip request used before.
+    func testDisableCompressionAsksForNoGzip() async throws {
+        let h = try await Harness.start(EmulatorOptions())
+        defer { Task { await h.stop() } }
+        let blob = String(repeating: "z", count: 1000)
+        for i in 0..<200 { try h.emulator.seed(configMap(String(format: "plain-%03d", i), data: ["blob": blob])) }
+        let transport = CurlTransport(options: .init(maxConcurrent: 1))  // one handle, reused
+        _ = try await h.client(transport: transport).list(.configMaps, namespace: "default", as: JSONValue.self)
+        let plain = try await h.client(tls: TLSSettings(disableCompression: true), transport: transport)
+            .list(.configMaps, namespace: "default", as: JSONValue.self)
+        XCTAssertEqual(plain.items.count, 200)
+        let lists = h.emulator.requests().filter { $0.verb == "list" }
+        XCTAssertEqual(lists.count, 2)
+        XCTAssertEqual(lists.first?.contentEncoding, "gzip")
+        XCTAssertNil(lists.last?.requestHeaders["accept-encoding"])
+        XCTAssertNil(lists.last?.contentEncoding)
+    }
 }

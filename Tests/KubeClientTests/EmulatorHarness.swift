@@ -18,11 +18,11 @@ struct Harness {
     /// A client with rate limiting off and a virtual clock, so retry delays are recorded, not waited.
     func client(token: String? = nil, tls: TLSSettings = TLSSettings(), credentials: (any CredentialSource)? = nil,
                 retry: RetryPolicy = RetryPolicy(random: { 0.5 }), pageSize: Int = 500,
-                logger: Logger = Logger(label: "test"), qps: Double = 0) -> KubeClient {
+                logger: Logger = Logger(label: "test"), qps: Double = 0, transport: CurlTransport = CurlTransport()) -> KubeClient {
         let source = credentials ?? token.map { StaticCredentialSource(.bearer($0)) }
         let config = ClientConfig(server: emulator.baseURL, tls: tls, credentials: source)
         return KubeClient(config: config, options: .init(qps: qps, burst: 10, retry: retry, pageSize: pageSize),
-                          logger: logger, clock: clock)
+                          transport: transport, logger: logger, clock: clock)
     }
 
     func stop() async { await emulator.shutdown() }

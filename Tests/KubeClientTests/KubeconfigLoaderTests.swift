@@ -112,12 +112,14 @@ final class KubeconfigLoaderTests: XCTestCase {
         let dir = try TempDir()
         let path = try dir.write("cfg", config(
             userBody: "    client-certificate-data: \(b64(fakeCertPEM))\n    client-key-data: \(b64(fakeKeyPEM))\n    as: admin\n    as-groups: [ops, audit]",
-            clusterExtra: "    certificate-authority-data: \(b64(fakeCertPEM))\n    tls-server-name: api.internal\n    proxy-url: http://proxy.local:3128",
+            clusterExtra: "    certificate-authority-data: \(b64(fakeCertPEM))\n    tls-server-name: api.internal\n    proxy-url: http://proxy.local:3128\n    disable-compression: true",
             namespace: "team-a"))
         let cfg = try load([:], explicit: path)
         XCTAssertEqual(cfg.tls.caPEM, Data(fakeCertPEM.utf8))
         XCTAssertEqual(cfg.tls.serverName, "api.internal")
         XCTAssertEqual(cfg.tls.proxyURL, "http://proxy.local:3128")
+        XCTAssertTrue(cfg.tls.disableCompression)
+        XCTAssertFalse(try load([:], explicit: try dir.write("plain", config())).tls.disableCompression, "compression is on by default")
         XCTAssertEqual(cfg.namespace, "team-a")
         XCTAssertEqual(cfg.impersonation, .init(user: "admin", uid: nil, groups: ["ops", "audit"]))
         XCTAssertNil(cfg.credentials)

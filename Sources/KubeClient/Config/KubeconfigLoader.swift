@@ -97,6 +97,7 @@ public struct KubeconfigLoader: Sendable {
         var tls = TLSSettings()
         tls.insecureSkipVerify = try f.bool("insecure-skip-tls-verify") ?? false
         tls.serverName = try f.string("tls-server-name")
+        tls.disableCompression = try f.bool("disable-compression") ?? false
         if let proxy = try f.string("proxy-url") {
             let scheme = URLComponents(string: proxy)?.scheme?.lowercased()
             guard let scheme, ["http", "https", "socks5", "socks5h"].contains(scheme) else {
@@ -122,6 +123,7 @@ public struct KubeconfigLoader: Sendable {
         if let name = tls.serverName { info["tls-server-name"] = .string(name) }
         if tls.insecureSkipVerify { info["insecure-skip-tls-verify"] = true }
         if let proxy = tls.proxyURL { info["proxy-url"] = .string(proxy) }
+        if tls.disableCompression { info["disable-compression"] = true }
         return (server, tls, info)
     }
 

@@ -57,7 +57,8 @@ final class CurlEasyHandle: @unchecked Sendable {  // used by one thread at a ti
         _ = kr_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = kr_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         _ = kr_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        _ = kr_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "gzip")
+        // A reused handle keeps the last transfer's setting: set it either way.
+        _ = kr_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, tls.disableCompression ? nil : "gzip")
         _ = kr_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent)
         _ = kr_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
         _ = kr_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.requestTimeout * 1000))

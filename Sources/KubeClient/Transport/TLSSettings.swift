@@ -13,10 +13,15 @@ public struct TLSSettings: Sendable, Equatable {
     /// SNI and certificate name to use instead of the server URL's host.
     public var serverName: String?
     public var proxyURL: String?
+    /// The cluster's `disable-compression` (kubectl `--disable-compression`): do not ask for
+    /// gzip. On a fast network the server's compression of large lists costs more time
+    /// than the bytes it saves (kubernetes/kubernetes#112296).
+    public var disableCompression: Bool
 
     public init(
         caPEM: Data? = nil, clientCertificatePEM: Data? = nil, clientKeyPEM: Data? = nil,
-        insecureSkipVerify: Bool = false, serverName: String? = nil, proxyURL: String? = nil
+        insecureSkipVerify: Bool = false, serverName: String? = nil, proxyURL: String? = nil,
+        disableCompression: Bool = false
     ) {
         self.caPEM = caPEM
         self.clientCertificatePEM = clientCertificatePEM
@@ -24,6 +29,7 @@ public struct TLSSettings: Sendable, Equatable {
         self.insecureSkipVerify = insecureSkipVerify
         self.serverName = serverName
         self.proxyURL = proxyURL
+        self.disableCompression = disableCompression
     }
 }
 
@@ -31,6 +37,7 @@ extension TLSSettings: CustomStringConvertible {
     /// Never shows key or certificate bytes, only whether they are set.
     public var description: String {
         "TLSSettings(ca: \(caPEM == nil ? "system" : "inline"), clientCert: \(clientCertificatePEM != nil), "
-            + "insecure: \(insecureSkipVerify), serverName: \(serverName ?? "-"), proxy: \(proxyURL != nil))"
+            + "insecure: \(insecureSkipVerify), serverName: \(serverName ?? "-"), proxy: \(proxyURL != nil), "
+            + "compression: \(!disableCompression))"
     }
 }
