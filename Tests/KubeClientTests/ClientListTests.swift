@@ -35,6 +35,37 @@ final class ClientListTests: XCTestCase {
         XCTAssertTrue(lists.allSatisfy { $0.query["limit"] == ["100"] })
     }
 
+    /// Page N+1 is asked for while page N is decoded: the decoder of each page but the last
+    /// waits until the next page's request has reached the server.
+    func testNextPageIsRequestedWhileThisPageDecodes() async throws {
+        let h = try await Harness.start()
+        defer { Task { await h.stop() } }
+        try seedConfigMaps(h, count: 30)
+        let decoder = WaitingDecoder(emulator: h.emulator)
+        let result = try await h.client(pageSize: 10).list(.configMaps, namespace: "default", decoder: decoder)
+        XCTAssertEqual(result.items, (0..<30).map { String(format: "cm-%05d", $0) })
+        XCTAssertEqual(decoder.overlapped.withLock { $0 }, [true, true], "pages 1 and 2 decoded while the next was in flight")
+        XCTAssertEqual(result.requests, 3)
+        XCTAssertEqual(h.emulator.requests().filter { $0.verb == "list" }.count, 3, "read-ahead sends no extra request")
+    }
+
+    /// A page that does not decode fails the list with the decode error, whatever the
+    /// page read ahead brings.
+    func testUndecodablePageFailsTheListDespiteTheReadAhead() async throws {
+        let h = try await Harness.start()
+        defer { Task { await h.stop() } }
+        try seedConfigMaps(h, count: 30)
+        struct Broken: ListPageDecoder {
+            func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [String]) { throw CocoaError(.coderInvalidValue) }
+        }
+        do {
+            _ = try await h.client(pageSize: 10).list(.configMaps, namespace: "default", decoder: Broken())
+            XCTFail("the page must not decode")
+        } catch let error as KubeDecodeError {
+            XCTAssertTrue("\(error)".contains("configmaps"), "\(error)")
+        }
+    }
+
     func testExpiredContinueTokenRestartsTheListOnceThenFailsClearly() async throws {
         let h = try await Harness.start()
         defer { Task { await h.stop() } }
@@ -147,3 +178,30 @@ final class PageCounter: Sendable {
 }
 
 import Synchronization
+
+/// Names of a ConfigMap page; each page with a continue token waits (up to 5 s) until the
+/// server has seen the request for the page after it, and records whether it did.
+final class WaitingDecoder: ListPageDecoder, @unchecked Sendable {
+    let emulator: KubeEmulator
+    let overlapped = Mutex<[Bool]>([])
+    init(emulator: KubeEmulator) { self.emulator = emulator }
+
+    func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [String]) {
+        let page = try JSONDecoder().decode(PageOfNames.self, from: body)
+        if let token = page.metadata.continue, !token.isEmpty {
+            let deadline = Date().addingTimeInterval(5)
+            var seen = false
+            while !seen && Date() < deadline {
+                seen = emulator.requests().contains { $0.query["continue"] == [token] }
+                if !seen { Thread.sleep(forTimeInterval: 0.01) }
+            }
+            overlapped.withLock { $0.append(seen) }
+        }
+        return (page.metadata, page.items.map(\.metadata.name))
+    }
+
+    struct PageOfNames: Decodable {
+        var metadata: ListMeta
+        var items: [NameOnly]
+    }
+}

@@ -71,6 +71,18 @@ public struct JSONCursor {
         }
     }
 
+    /// Runs `body` over the start of the document in `data`, for a look at its first
+    /// fields: what follows is not read, so it is not checked either.
+    public static func readPrefix<T>(_ data: Data, _ body: (inout JSONCursor) throws -> T) throws -> T {
+        try data.withUnsafeBytes { raw -> T in
+            guard let p = raw.bindMemory(to: UInt8.self).baseAddress, raw.count > 0 else {
+                throw SyntaxError(offset: 0, message: "empty document")
+            }
+            var cursor = JSONCursor(p, raw.count)
+            return try body(&cursor)
+        }
+    }
+
     // MARK: structure
 
     /// The next value's first byte (after whitespace), nil at the end.
@@ -88,7 +100,14 @@ public struct JSONCursor {
 
     /// Calls `body` for each field of an object; `body` must consume the value (read or
     /// skip it). `null` counts as an empty object, as decodeIfPresent reads it.
+    @inline(__always)
     public mutating func forEachField(_ body: (inout JSONCursor, Key) throws -> Void) throws {
+        try forEachFieldUntil { c, key in try body(&c, key); return false }
+    }
+
+    /// `forEachField` that stops, inside the object, at the first field `body` returns true
+    /// for (after `body` read it as it liked): for a look at a document's first fields.
+    public mutating func forEachFieldUntil(_ body: (inout JSONCursor, Key) throws -> Bool) throws {
         if try consumeNull() { return }
         try expect(UInt8(ascii: "{"), "an object")
         if peek() == UInt8(ascii: "}") { offset += 1; return }
@@ -96,7 +115,7 @@ public struct JSONCursor {
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a field name") }
             let key = try rawString()
             try expect(UInt8(ascii: ":"), "':'")
-            try body(&self, key)
+            if try body(&self, key) { return }
             switch peek() {
             case UInt8(ascii: ","): offset += 1
             case UInt8(ascii: "}"): offset += 1; return
