@@ -138,7 +138,8 @@ final class GatekeeperMutationDriftCheckTests: XCTestCase {
         let guarded = Self.assign("guarded", value: ["value": true],
                                   extra: ["pathTests": [["subPath": "spec.containers[name:*].securityContext", "condition": "MustExist"]]])
         var withArgs = pod("with-args", privEsc: nil)
-        withArgs.spec = ["containers": [["name": "cart", "args": ["--safe"]]]]
+        withArgs.admission = AdmissionView(labels: withArgs.meta.labels, annotations: withArgs.meta.annotations,
+                                           spec: ["containers": [["name": "cart", "args": ["--safe"]]]])
         let s = snapshot(pods: [pod("no-args", privEsc: nil), withArgs, pod("sc", privEsc: false)], mutators: [merge, guarded])
         // ModifySet misses no-args and sc; the guarded Assign (MustExist securityContext) only sc.
         let drifts = MutationEvaluator(mutators: check.mutators(s).valid, snapshot: s).drifts()

@@ -83,6 +83,26 @@ final class PodPageDecoderTests: XCTestCase {
         XCTAssertEqual(first.meta.annotations.keys.sorted(), ["container.apparmor.security.beta.kubernetes.io/c", "kreconcile.io/skip"])
         XCTAssertEqual(first.controller?.name, "rs")
         XCTAssertTrue(first.ready)
+        XCTAssertNil(first.admission, "no mutator: no admission view")
+
+        // A pod a mutator reaches: the view has every label and annotation and the projected
+        // spec; the record's own labels stay filtered.
+        let kept = try cursor(body, retention: SpecRetention(namespaces: ["shop"], templates: false, podSpec: projection)).items
+        let view = try XCTUnwrap(kept[0].admission).fields()
+        XCTAssertEqual(view.labels, ["app": "x", "kubearmor-app": "kubearmor", "kreconcile.io/skip": "true"])
+        XCTAssertEqual(view.annotations["big"], #"{"a":[1,2,{}]}"#)
+        XCTAssertEqual(view.spec, ["nodeName": "n/1", "containers": [["name": "a\"b"], ["name": "c", "env": [["name": "X", "value": "[{\"}]"]]]]])
+        XCTAssertEqual(kept[0].meta.labels, first.meta.labels)
+        XCTAssertNil(kept[2].admission, "a namespace no mutator reaches")
+    }
+
+    /// What an admission view copies from the page must be JSON: a broken value in a kept
+    /// spec field fails the page, as reading it did.
+    func testBrokenKeptSpecValueFailsThePage() {
+        let text = #"{"items": [{"metadata": {"name": "x", "namespace": "shop"}, "spec": {"hostname": "bad \uZZZZ escape"}}]}"#
+        let retention = SpecRetention(namespaces: nil, templates: false, podSpec: SpecProjection(keeping: [try! LocationPath(parsing: "hostname")]))
+        XCTAssertThrowsError(try cursor(Data(text.utf8), retention: retention))
+        XCTAssertNoThrow(try cursor(Data(text.utf8), retention: nil), "not kept: only delimited, as before")
     }
 
     func testBrokenPagesFailWithTheByteOffset() {

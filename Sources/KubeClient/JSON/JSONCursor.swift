@@ -42,6 +42,13 @@ public struct JSONCursor {
             return prefix.withUTF8 { $0.count <= count && memcmp(start, $0.baseAddress!, $0.count) == 0 }
         }
 
+        /// Writes the key, quoted, as it appears in the document (escapes kept).
+        public func appendQuoted(to out: inout [UInt8]) {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
+            out.append(UInt8(ascii: "\""))
+        }
+
         public var string: String {
             guard escaped else { return String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self) }
             return (try? decoded()) ?? "\u{FFFD}"  // a malformed escape in a key: never a known key
@@ -162,6 +169,26 @@ public struct JSONCursor {
         case UInt8(ascii: "n"): try literal("null")
         default:
             _ = try number()
+        }
+    }
+
+    /// Appends the next value's bytes as they are in the document and moves past it. Unlike
+    /// `skipValue`, the value is checked to be JSON, so the copy always parses.
+    public mutating func copyValue(into out: inout [UInt8]) throws {
+        skipWhitespace()
+        let start = offset
+        try skipValidated()
+        out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: offset - start))
+    }
+
+    private mutating func skipValidated() throws {
+        switch peek() {
+        case UInt8(ascii: "{"): try forEachField { c, _ in try c.skipValidated() }
+        case UInt8(ascii: "["): try forEachElement { c in try c.skipValidated() }
+        case UInt8(ascii: "\""): if case let s = try rawString(), s.escaped { _ = try s.decoded() }
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try bool()
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try number()
         }
     }
 

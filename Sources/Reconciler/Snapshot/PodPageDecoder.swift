@@ -41,9 +41,11 @@ public struct PodPageDecoder: ListPageDecoder {
         var created: String?
         var record = PodRecord(meta: meta, phase: nil, ready: false)
         var specAt: JSONCursor?
+        // All labels and annotations as they are in the page, for an admission view.
+        var raw: (labels: [UInt8], annotations: [UInt8])? = retention == nil ? nil : ([], [])
         try c.forEachField { c, key in
             if key == "metadata" {
-                try self.meta(&c, into: &meta, created: &created)
+                try self.meta(&c, into: &meta, created: &created, raw: &raw)
             } else if key == "spec" {
                 specAt = c
                 try spec(&c, into: &record)
@@ -68,24 +70,28 @@ public struct PodPageDecoder: ListPageDecoder {
                 try c.skipValue()
             }
         }
-        // As PodRecord.init(from:): a pod whose spec is kept keeps all its labels and annotations.
-        let keepSpec = retention?.keeps(namespace: meta.namespace) ?? false
-        if !keepSpec {
-            meta.labels = kept.labels(meta.labels, intern)
-            meta.annotations = kept.annotations(meta.annotations, intern)
-        }
-        if keepSpec, var at = specAt, try !at.consumeNull() {
-            record.spec = try at.value(projected: retention?.podSpec ?? .whole)
+        meta.labels = kept.labels(meta.labels, intern)
+        meta.annotations = kept.annotations(meta.annotations, intern)
+        // As PodRecord.init(from:): a pod a mutator can reach keeps its admission view.
+        if let raw, let retention, retention.keeps(namespace: meta.namespace), var at = specAt, try !at.consumeNull() {
+            var json = Array(#"{"labels":"#.utf8)
+            json.append(contentsOf: raw.labels.isEmpty ? Array("null".utf8) : raw.labels)
+            json.append(contentsOf: #","annotations":"#.utf8)
+            json.append(contentsOf: raw.annotations.isEmpty ? Array("null".utf8) : raw.annotations)
+            json.append(contentsOf: #","spec":"#.utf8)
+            try at.copy(projected: retention.podSpec, into: &json)
+            json.append(UInt8(ascii: "}"))
+            record.admission = AdmissionView(json: json)
         }
         record.meta = meta
         record.created = created
         return record
     }
 
-    private func meta(_ c: inout JSONCursor, into m: inout MetaRecord, created: inout String?) throws {
+    /// `raw`, when set, receives the `labels` and `annotations` objects' bytes.
+    private func meta(_ c: inout JSONCursor, into m: inout MetaRecord, created: inout String?,
+                      raw: inout (labels: [UInt8], annotations: [UInt8])?) throws {
         let intern = interner.intern
-        // Without kept specs the label/annotation filter is known now: drop the rest unread.
-        let filterNow = retention == nil
         try c.forEachField { c, key in
             if key == "name" { m.name = try c.stringOrNull() ?? "" }
             else if key == "namespace" { m.namespace = try c.stringOrNull().map(intern) }
@@ -95,13 +101,11 @@ public struct PodPageDecoder: ListPageDecoder {
             else if key == "creationTimestamp" { created = try c.stringOrNull() }
             else if key == "deletionTimestamp" { m.deletionTimestamp = try c.stringOrNull() }
             else if key == "labels" {
-                try c.forEachField { c, key in
-                    if filterNow && !kept.keepsLabel(key) { try c.skipValue() } else { m.labels[key.string] = try c.string() }
-                }
+                if raw != nil { var copy = c; raw!.labels.removeAll(keepingCapacity: true); try copy.copyValue(into: &raw!.labels) }
+                m.labels = try keptStrings(&c, keeping: kept.keepsLabel)
             } else if key == "annotations" {
-                try c.forEachField { c, key in
-                    if filterNow && !kept.keepsAnnotation(key) { try c.skipValue() } else { m.annotations[key.string] = try c.string() }
-                }
+                if raw != nil { var copy = c; raw!.annotations.removeAll(keepingCapacity: true); try copy.copyValue(into: &raw!.annotations) }
+                m.annotations = try keptStrings(&c, keeping: kept.keepsAnnotation)
             } else if key == "ownerReferences" {
                 // Only the controller reference is read (the owner chain); others are dropped.
                 try c.forEachElement { c in
@@ -125,6 +129,20 @@ public struct PodPageDecoder: ListPageDecoder {
                 try c.skipValue()
             }
         }
+    }
+
+    /// A map of strings with only the keys `keeping` says (every value must be a string).
+    private func keptStrings(_ c: inout JSONCursor, keeping: (JSONCursor.Key) -> Bool) throws -> [String: String] {
+        var map: [String: String] = [:]
+        try c.forEachField { c, key in
+            guard keeping(key) else {
+                guard c.peek() == UInt8(ascii: "\"") else { throw DecodeProblem("metadata: label and annotation values must be strings") }
+                try c.skipValue()
+                return
+            }
+            map[key.string] = try c.string()
+        }
+        return map
     }
 
     private func spec(_ c: inout JSONCursor, into p: inout PodRecord) throws {
@@ -177,35 +195,44 @@ public struct PodPageDecoder: ListPageDecoder {
 }
 
 extension JSONCursor {
-    /// The value with only what `projection` keeps, read without building the rest.
-    /// Same result as `projection.apply(value())`.
-    mutating func value(projected projection: SpecProjection) throws -> JSONValue {
+    /// Appends the value with only what `projection` keeps, copying kept values byte for
+    /// byte instead of building a tree. The same value as `projection.apply(value())`.
+    mutating func copy(projected projection: SpecProjection, into out: inout [UInt8]) throws {
         switch projection {
         case .whole:
-            return try value()
+            try copyValue(into: &out)
         case .fields(let fields):
-            guard peek() == UInt8(ascii: "{") else { return try value() }
-            var out: [String: JSONValue] = [:]
-            try forEachField { c, key in
-                let name = key.string
-                if let sub = fields[name] { out[name] = try c.value(projected: sub) } else { try c.skipValue() }
-            }
-            return .object(out)
+            guard peek() == UInt8(ascii: "{") else { return try copyValue(into: &out) }
+            try copyObject(into: &out) { fields[$0.string] }
         case .elements(let keys, let each):
-            guard peek() == UInt8(ascii: "[") else { return try value() }
-            var out: [JSONValue] = []
+            guard peek() == UInt8(ascii: "[") else { return try copyValue(into: &out) }
+            out.append(UInt8(ascii: "["))
+            var first = true
             try forEachElement { c in
-                guard c.peek() == UInt8(ascii: "{"), case .fields(let fields) = each else { out.append(try c.value()); return }
-                var object: [String: JSONValue] = [:]
-                try c.forEachField { c, key in
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                guard c.peek() == UInt8(ascii: "{"), case .fields(let fields) = each else { return try c.copyValue(into: &out) }
+                try c.copyObject(into: &out) { key in
                     let name = key.string
-                    if keys.contains(name) { object[name] = try c.value() }
-                    else if let sub = fields[name] { object[name] = try c.value(projected: sub) }
-                    else { try c.skipValue() }
+                    return keys.contains(name) ? .whole : fields[name]
                 }
-                out.append(.object(object))
             }
-            return .array(out)
+            out.append(UInt8(ascii: "]"))
         }
+    }
+
+    /// Copies an object's fields that `projection(key)` keeps, each projected.
+    private mutating func copyObject(into out: inout [UInt8], _ projection: (Key) -> SpecProjection?) throws {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        try forEachField { c, key in
+            guard let sub = projection(key) else { return try c.skipValue() }
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            key.appendQuoted(to: &out)
+            out.append(UInt8(ascii: ":"))
+            try c.copy(projected: sub, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }

@@ -50,6 +50,7 @@ public struct ContainerRecord: Sendable, Equatable, Decodable {
 /// Only what rules read is kept: names, owner, node, phase, the AppArmor annotations and
 /// fields, the container names. Labels and annotations are filtered while the page is
 /// decoded (`PodKeptKeys`), strings that repeat across pods are shared (`StringInterner`).
+/// A pod a Gatekeeper mutator can reach also keeps its `admission` view.
 public struct PodRecord: SnapshotRecord, Equatable, Decodable {
     public var apiVersion: String { "v1" }
     public var kind: String { "Pod" }
@@ -67,15 +68,16 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
     public var ephemeralContainers: [PodContainerRecord]
     /// Pod-level `spec.securityContext.appArmorProfile`.
     public var appArmorProfile: AppArmorProfileRecord?
-    /// The whole `spec`, only where `SpecRetention.current` asks for it (mutation checks).
-    public var spec: JSONValue?
+    /// All labels and annotations and (a projection of) the spec, only where
+    /// `SpecRetention.current` asks for it (mutation checks).
+    public var admission: AdmissionView?
 
     public init(meta: MetaRecord, created: String? = nil, nodeName: String? = nil, phase: String? = "Running", ready: Bool = true,
                 containers: [PodContainerRecord] = [], initContainers: [PodContainerRecord] = [],
                 ephemeralContainers: [PodContainerRecord] = [], appArmorProfile: AppArmorProfileRecord? = nil,
                 spec: JSONValue? = nil) {
         self.meta = meta
-        self.spec = spec
+        self.admission = spec.map { AdmissionView(labels: meta.labels, annotations: meta.annotations, spec: $0) }
         self.created = created
         self.nodeName = nodeName
         self.phase = phase
@@ -120,13 +122,12 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
         let kept = PodKeptKeys.current
         var m = w.metadata.meta
         m.namespace = m.namespace.map(intern)
-        // A pod whose spec is kept (a mutator can reach it) keeps every label and
-        // annotation too: match selectors and AssignMetadata read them.
+        // A pod a mutator can reach keeps every label and annotation in its admission
+        // view: match selectors and AssignMetadata read them.
         let keepSpec = SpecRetention.current?.keeps(namespace: m.namespace) ?? false
-        if !keepSpec {
-            m.labels = kept.labels(m.labels, intern)
-            m.annotations = kept.annotations(m.annotations, intern)
-        }
+        let allLabels = m.labels, allAnnotations = m.annotations
+        m.labels = kept.labels(m.labels, intern)
+        m.annotations = kept.annotations(m.annotations, intern)
         // Only the controller reference is read (the owner chain); others are dropped.
         m.ownerReferences = m.ownerReferences.filter { $0.controller == true }.prefix(1).map {
             OwnerReference(apiVersion: intern($0.apiVersion), kind: intern($0.kind), name: intern($0.name), uid: intern($0.uid), controller: true)
@@ -141,7 +142,8 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
         ephemeralContainers = w.spec?.ephemeralContainers ?? []
         appArmorProfile = w.spec?.securityContext?.appArmorProfile
         if keepSpec, let whole = try decoder.container(keyedBy: SpecKey.self).decodeIfPresent(JSONValue.self, forKey: .spec) {
-            spec = SpecRetention.current?.podSpec.apply(whole) ?? whole
+            admission = AdmissionView(labels: allLabels, annotations: allAnnotations,
+                                      spec: SpecRetention.current?.podSpec.apply(whole) ?? whole)
         }
     }
 

@@ -6,10 +6,12 @@ struct PodDrift {
     var missed: [Mutator]
     /// Mutators that could not be evaluated on this pod (a path that does not fit it).
     var failed: [String]
+    /// The pod's `gatekeeper.sh/mutations` annotation: what the webhook says it did.
+    var recorded: String?
 
     var summary: String {
         var s = "missed \(missed.map(\.label).joined(separator: ", ")) (\(missed.map { "\($0.location)" }.joined(separator: "; ")))"
-        if let recorded = pod.meta.annotations["gatekeeper.sh/mutations"] {
+        if let recorded {
             s += "; its gatekeeper.sh/mutations annotation says \"\(recorded)\""
         } else {
             s += "; no gatekeeper.sh/mutations annotation"
@@ -36,15 +38,16 @@ struct MutationEvaluator {
         let gatekeeperNamespaces = Set(GatekeeperAPI.deployments(in: snapshot).compactMap(\.meta.namespace))
         var out: [PodDrift] = []
         for pod in snapshot.pods where !pod.meta.isDeleting && pod.phase != "Succeeded" && pod.phase != "Failed" {
-            guard let spec = pod.spec, let ns = pod.meta.namespace, !gatekeeperNamespaces.contains(ns) else { continue }
+            guard let view = pod.admission, let ns = pod.meta.namespace, !gatekeeperNamespaces.contains(ns) else { continue }
             let nsLabels = snapshot.namespace(ns)?.meta.labels
             if nsLabels?["admission.gatekeeper.sh/ignore"] != nil { continue }
+            let fields = view.fields()
             let subject = MatchSubject(group: "", version: "v1", kind: "Pod", namespace: ns, name: pod.meta.name,
-                                       labels: pod.meta.labels, namespaceLabels: nsLabels)
+                                       labels: fields.labels, namespaceLabels: nsLabels)
             let applicable = mutators.filter { $0.match.matches(subject) }
             if applicable.isEmpty { continue }
             examined += 1
-            var current = Self.podObject(pod, spec: spec)
+            var current = Self.podObject(pod, fields)
             var missed: [Mutator] = [], failed: [String] = []
             for m in applicable {
                 do {
@@ -54,17 +57,19 @@ struct MutationEvaluator {
                     failed.append("\(m.label): \(error)")
                 }
             }
-            if !missed.isEmpty { out.append(PodDrift(pod: pod, missed: missed, failed: failed)) }
+            if !missed.isEmpty {
+                out.append(PodDrift(pod: pod, missed: missed, failed: failed, recorded: fields.annotations["gatekeeper.sh/mutations"]))
+            }
         }
         return (out, examined)
     }
 
     /// The pod as the webhook sees it: what mutators read and write.
-    static func podObject(_ pod: PodRecord, spec: JSONValue) -> JSONValue {
+    static func podObject(_ pod: PodRecord, _ fields: AdmissionView.Fields) -> JSONValue {
         var meta: [String: JSONValue] = ["name": .string(pod.meta.name)]
         if let ns = pod.meta.namespace { meta["namespace"] = .string(ns) }
-        if !pod.meta.labels.isEmpty { meta["labels"] = .object(pod.meta.labels.mapValues(JSONValue.string)) }
-        if !pod.meta.annotations.isEmpty { meta["annotations"] = .object(pod.meta.annotations.mapValues(JSONValue.string)) }
-        return ["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": spec]
+        if !fields.labels.isEmpty { meta["labels"] = .object(fields.labels.mapValues(JSONValue.string)) }
+        if !fields.annotations.isEmpty { meta["annotations"] = .object(fields.annotations.mapValues(JSONValue.string)) }
+        return ["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": fields.spec]
     }
 }
