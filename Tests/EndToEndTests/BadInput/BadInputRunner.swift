@@ -3,10 +3,11 @@ import KubeClient
 import KubeEmulator
 import XCTest
 
-/// Runs a table of invalid inputs through the `kreconcile` binary, each against an
-/// emulator whose request log must stay empty: exit 2, nothing on stdout, exactly one line
-/// on stderr naming the file and the field, and not one request (not even discovery or
-/// the Lease). A few workers, each with its own emulator, share the table.
+/// Checks a table of invalid inputs: in process, each must fail with one line naming the
+/// file and the field; through the `kreconcile` binary, each against an emulator whose
+/// request log must stay empty: exit 2, nothing on stdout, exactly one line on stderr naming
+/// the file and the field, and not one request (not even discovery or the Lease). A few
+/// workers, each with its own emulator, share the binary runs.
 struct BadInputRunner {
     /// The command line for the case's file (its path), run with a valid KUBECONFIG.
     var arguments: @Sendable (String) -> [String]
