@@ -94,8 +94,9 @@ let package = Package(
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeEmulator"], swiftSettings: strict),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "KubeEmulator"], swiftSettings: strict),
         .testTarget(name: "KubeEmulatorTests", dependencies: ["KubeEmulator"], swiftSettings: strict),
-        // Runs the built `kreconcile` binary (next to the test bundle) against the emulator.
-        .testTarget(name: "EndToEndTests", dependencies: ["KubeClient", "KubeEmulator"], swiftSettings: strict),
+        // Runs the built `kreconcile` binary (next to the test bundle) against the emulator;
+        // Reconciler for the bad-input tables, checked in process before a sample runs the binary.
+        .testTarget(name: "EndToEndTests", dependencies: ["KubeClient", "KubeEmulator", "Reconciler"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -42,6 +42,14 @@ public struct EmulatorCertificates: Sendable {
                                     wrongCA: wrongCA, wrongClient: wrongClient)
     }
 
+    /// Another server certificate from the same CA, for TLS failure tests: `altNames` in
+    /// openssl's syntax ("DNS:kube.example"), valid for `days` from now (-1: expired a day
+    /// ago, as openssl's `-days -1` makes notAfter precede notBefore).
+    public func serverCertificate(_ name: String, altNames: String, days: Int = 3650, openssl: String = "/usr/bin/openssl") throws -> Pair {
+        try Generator(dir: directory, openssl: openssl).leaf(name, subject: "/CN=\(name)", signer: "ca",
+                                                              extensions: "subjectAltName=\(altNames)\nextendedKeyUsage=serverAuth", days: days)
+    }
+
     private struct Generator {
         var dir: URL
         var openssl: String
@@ -53,7 +61,7 @@ public struct EmulatorCertificates: Sendable {
             return try pair(name)
         }
 
-        func leaf(_ name: String, subject: String, signer: String, extensions: String) throws -> Pair {
+        func leaf(_ name: String, subject: String, signer: String, extensions: String, days: Int = 3650) throws -> Pair {
             try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                      "-keyout", path(name, "key"), "-out", path(name, "csr"), "-subj", subject])
             let ext = dir.appendingPathComponent("\(name).ext")
@@ -61,7 +69,7 @@ public struct EmulatorCertificates: Sendable {
                 .write(to: ext, atomically: true, encoding: .utf8)
             try run(["x509", "-req", "-in", path(name, "csr"), "-CA", path(signer, "crt"), "-CAkey", path(signer, "key"),
                      "-set_serial", String(UInt32.random(in: 1...UInt32.max)), "-out", path(name, "crt"),
-                     "-days", "3650", "-extfile", ext.path])
+                     "-days", String(days), "-extfile", ext.path])
             return try pair(name)
         }
 

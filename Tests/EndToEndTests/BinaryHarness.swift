@@ -68,7 +68,16 @@ final class RunningBinary: @unchecked Sendable {  // fields set once before star
 
     func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
 
-    func wait() async -> Outcome {
+    /// How it ended; fails the test if any output holds a secret canary (SecretCanary).
+    func wait(file: StaticString = #filePath, line: UInt = #line) async -> Outcome {
+        let outcome = await waitUnchecked()
+        SecretCanary.assertNoLeak(outcome.stdout, in: "stdout of kreconcile \(process.arguments ?? [])", file: file, line: line)
+        SecretCanary.assertNoLeak(outcome.stderr, in: "stderr of kreconcile \(process.arguments ?? [])", file: file, line: line)
+        return outcome
+    }
+
+    /// How it ended, without the leak check (for the test that proves the check can fail).
+    func waitUnchecked() async -> Outcome {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async { [self] in
                 process.waitUntilExit()
@@ -87,13 +96,22 @@ struct E2ECluster {
     let emulator: KubeEmulator
     let dir: URL
 
+    /// The emulator requires the canary token (unless `options` sets tokens), which the
+    /// kubeconfig's exec plugin hands out; the kubeconfig also carries canary client
+    /// certificate data and the cluster a canary Secret, so every run checks for leaks.
     static func start(example: String? = nil, options: EmulatorOptions = .init()) async throws -> E2ECluster {
+        var options = options
+        if options.bearerTokens == nil { options.bearerTokens = [SecretCanary.token] }
         let emulator = KubeEmulator(options: options)
         try await emulator.start()
         let yaml = try example ?? exampleYAML()
         try emulator.seed(yamlOrJSON: yaml)
+        try emulator.seed(yamlOrJSON: SecretCanary.secretYAML)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kreconcile-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let plugin = dir.appendingPathComponent(credentialPlugin)
+        try SecretCanary.execPlugin().write(to: plugin, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: plugin.path)
         let kubeconfig = """
             apiVersion: v1
             kind: Config
@@ -103,7 +121,13 @@ struct E2ECluster {
                 server: \(emulator.baseURL)
             users:
             - name: emulator
-              user: {}
+              user:
+                client-certificate-data: \(Data(SecretCanary.certificatePEM.utf8).base64EncodedString())
+                client-key-data: \(Data(SecretCanary.keyPEM.utf8).base64EncodedString())
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1
+                  command: \(plugin.path)
+                  interactiveMode: Never
             contexts:
             - name: emulator
               context: {cluster: emulator, user: emulator, namespace: default}
@@ -135,6 +159,30 @@ struct E2ECluster {
         return example.replacingOccurrences(of: owned, with: "")
     }
 
+    /// Files of the cluster's directory that hold the canaries by design.
+    static let credentialPlugin = "credential-plugin.sh"
+    static func holdsCredentials(_ name: String) -> Bool { name.hasPrefix("kubeconfig") || name == credentialPlugin }
+
+    /// Every file a run left in the directory (reports, backups, settings) is free of canaries.
+    func assertNoSecretInFiles(file: StaticString = #filePath, line: UInt = #line) {
+        for (path, leaks) in secretsInFiles() {
+            XCTFail("secret leaked (\(leaks.joined(separator: ", "))) in \(path)", file: file, line: line)
+        }
+    }
+
+    /// The files of the directory holding canaries (but the kubeconfigs and the plugin), with which.
+    func secretsInFiles() -> [(path: String, leaks: [String])] {
+        guard let walk = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var found: [(path: String, leaks: [String])] = []
+        for case let url as URL in walk where !Self.holdsCredentials(url.lastPathComponent) {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,  // directories have no text
+                  let data = try? Data(contentsOf: url) else { continue }  // a file removed during the walk
+            let leaks = SecretCanary.leaks(in: String(decoding: data, as: UTF8.self))
+            if !leaks.isEmpty { found.append((url.path, leaks)) }
+        }
+        return found
+    }
+
     func stop() async {
         await emulator.shutdown()
         try? FileManager.default.removeItem(at: dir)  // best-effort cleanup of a temp dir
@@ -161,9 +209,11 @@ struct E2ECluster {
         return try RunningBinary(args, environment: environment)
     }
 
-    func run(_ arguments: [String]) async throws -> Outcome {
+    func run(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) async throws -> Outcome {
         let process = try start(arguments)
-        return await process.wait()
+        let outcome = await process.wait(file: file, line: line)
+        assertNoSecretInFiles(file: file, line: line)
+        return outcome
     }
 
     /// Writes the run sent (anything but GET), Leases, Events and run records left out unless asked.

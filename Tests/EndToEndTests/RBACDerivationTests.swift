@@ -175,6 +175,77 @@ final class RBACDerivationTests: XCTestCase {
         print("RBAC derived from a run with every check: \(derived.cluster.union(derived.lock).sorted().map(\.description).joined(separator: ", "))")
     }
 
+    // MARK: no wildcard
+
+    /// Every RBAC rule kreconcile ships or documents: the chart's rule files and values, the
+    /// rendered manifests in jobs/, and the YAML examples of README.md and docs/. No `*` verb,
+    /// API group or resource, except the one documented list-only wildcard over
+    /// constraints.gatekeeper.sh (a kind per ConstraintTemplate, unknown ahead of time).
+    func testNoRuleAsksForAWildcardVerbOrResource() throws {
+        let root = Binary.packageRoot
+        var sources: [(String, [JSONValue])] = []
+        for file in ["helm/kreconcile/files/rbac.yaml", "helm/kreconcile/files/teardown-rbac.yaml", "helm/kreconcile/values.yaml"]
+            + (try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("jobs").path).sorted().map { "jobs/\($0)" }) {
+            sources.append((file, try JSONValue.parseDocuments(String(contentsOf: root.appendingPathComponent(file), encoding: .utf8))))
+        }
+        let docs = ["README.md"] + (try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }.sorted().map { "docs/\($0)" })
+        for file in docs {
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            for (i, block) in Self.yamlBlocks(text).enumerated() where block.contains("verbs") {
+                sources.append(("\(file) yaml block \(i + 1)", try JSONValue.parseDocuments(block)))
+            }
+        }
+        var rules = 0
+        for (source, documents) in sources {
+            for rule in documents.flatMap(Self.rbacRules) {
+                rules += 1
+                XCTAssertNil(Self.wildcardProblem(rule), "\(source): \(rule.jsonString())")
+            }
+        }
+        // The walk found the rules (a renamed key would make this test pass vacuously).
+        XCTAssertGreaterThan(rules, 40)
+        XCTAssertTrue(sources.contains { $0.0.hasPrefix("README.md") }, "README.md documents the hook's RBAC")
+
+        // The check itself catches a wildcard.
+        XCTAssertNotNil(Self.wildcardProblem(["apiGroups": [""], "resources": ["*"], "verbs": ["delete"]]))
+        XCTAssertNotNil(Self.wildcardProblem(["apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["*"]]))
+        XCTAssertNotNil(Self.wildcardProblem(["apiGroups": ["*"], "resources": ["pods"], "verbs": ["list"]]))
+        XCTAssertNotNil(Self.wildcardProblem(["apiGroups": ["constraints.gatekeeper.sh"], "resources": ["*"], "verbs": ["list", "patch"]]))
+        XCTAssertNil(Self.wildcardProblem(["apiGroups": ["constraints.gatekeeper.sh"], "resources": ["*"], "verbs": ["list"]]))
+    }
+
+    /// Objects with `verbs` anywhere in a document: RBAC PolicyRules.
+    static func rbacRules(_ value: JSONValue) -> [JSONValue] {
+        if let object = value.objectValue {
+            return (object["verbs"] != nil ? [value] : []) + object.values.flatMap(rbacRules)
+        }
+        return value.arrayValue?.flatMap(rbacRules) ?? []
+    }
+
+    static func wildcardProblem(_ rule: JSONValue) -> String? {
+        let strings = { (key: String) in (rule[key]?.arrayValue ?? []).compactMap(\.stringValue) }
+        let (verbs, groups, resources) = (strings("verbs"), strings("apiGroups"), strings("resources"))
+        if verbs.contains(where: { $0.contains("*") }) { return "a * verb" }
+        if groups.contains(where: { $0.contains("*") }) { return "a * API group" }
+        if strings("nonResourceURLs").contains(where: { $0.contains("*") }) { return "a * URL" }
+        if resources.contains(where: { $0.contains("*") }), !(groups == ["constraints.gatekeeper.sh"] && verbs == ["list"]) {
+            return "a * resource (only list over constraints.gatekeeper.sh may use one)"
+        }
+        return nil
+    }
+
+    /// The bodies of ```yaml fenced blocks.
+    static func yamlBlocks(_ markdown: String) -> [String] {
+        var blocks: [String] = [], current: [Substring]?
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil, line.trimmingCharacters(in: .whitespaces).hasPrefix("```yaml") { current = []; continue }
+            if current != nil, line.trimmingCharacters(in: .whitespaces) == "```" { blocks.append(current!.joined(separator: "\n")); current = nil; continue }
+            current?.append(line)
+        }
+        return blocks
+    }
+
     // MARK: the pre-delete hook's teardown
 
     /// Whether `granted` (a resource "*" stands for every resource of its group) is exactly

@@ -92,7 +92,7 @@ final class SafetyEndToEndTests: XCTestCase {
             notify: {urlEnv: NOTIFY_URL, format: generic, on: [applied, failed, aborted]}
 
             """)
-        let env = try tokenEnvironment(c, token: "kube-SECRET-token", extra: ["NOTIFY_URL": "http://127.0.0.1:\(server.port)\(hookPath)"])
+        let env = try tokenEnvironment(c, token: SecretCanary.token, extra: ["NOTIFY_URL": "http://127.0.0.1:\(server.port)\(hookPath)"])
         let r = try await RunningBinary(["run", "--config", config, "-o", "json"], environment: env).wait()
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(server.requests.count, 1)
@@ -102,7 +102,7 @@ final class SafetyEndToEndTests: XCTestCase {
         XCTAssertEqual(body["kind"], "RunNotification")
         XCTAssertEqual(body["events"]?.arrayValue, ["applied"])
         XCTAssertEqual(body["summary"]?["applied"]?.intValue, try r.json()["summary"]?["applied"]?.intValue)
-        for leak in ["kube-SECRET-token", "kubearmor-controller", "Authorization"] {
+        for leak in [SecretCanary.token, "kubearmor-controller", "Authorization"] {
             XCTAssertFalse(received.head.contains(leak) || received.body.contains(leak), "\(leak) sent to the webhook")
         }
         XCTAssertEqual(try r.json()["notification"]?["sent"], true)

@@ -78,6 +78,43 @@ final class ClientTLSAndAuthTests: XCTestCase {
         }
     }
 
+    func testAnExpiredServerCertificateIsRefused() async throws {
+        let expired = try certs.serverCertificate("expired", altNames: "IP:127.0.0.1,DNS:localhost", days: -1)
+        let h = try await Harness.start(EmulatorOptions(tls: EmulatorTLS(certificatePEM: expired.certificatePEM, privateKeyPEM: expired.keyPEM),
+                                                        bearerTokens: ["good-token"]))
+        defer { Task { await h.stop() } }
+        let client = h.client(token: "good-token", tls: TLSSettings(caPEM: Data(certs.ca.certificatePEM.utf8)))
+        do {
+            _ = try await version(client)
+            XCTFail("an expired server certificate must be refused")
+        } catch let error as TransportError {
+            XCTAssertEqual(error.kind, .tls)
+            XCTAssertTrue(error.description.contains("expired"), error.description)
+            XCTAssertFalse(error.description.contains("\n"), "one line: \(error.description)")
+        }
+        XCTAssertTrue(h.emulator.requests().isEmpty, "the refused connection sent no request")
+        // The same certificate is accepted only when verification is explicitly off.
+        let v = try await version(h.client(token: "good-token", tls: TLSSettings(insecureSkipVerify: true)))
+        XCTAssertNotNil(v)
+    }
+
+    func testAWrongHostNameIsRefusedUnlessTLSServerNameNamesTheCertificate() async throws {
+        let other = try certs.serverCertificate("other-name", altNames: "DNS:kube.example")
+        let h = try await Harness.start(EmulatorOptions(tls: EmulatorTLS(certificatePEM: other.certificatePEM, privateKeyPEM: other.keyPEM),
+                                                        bearerTokens: ["good-token"]))
+        defer { Task { await h.stop() } }
+        let ca = Data(certs.ca.certificatePEM.utf8)
+        do {
+            _ = try await version(h.client(token: "good-token", tls: TLSSettings(caPEM: ca)))
+            XCTFail("a certificate for kube.example must not be accepted for 127.0.0.1")
+        } catch let error as TransportError {
+            XCTAssertEqual(error.kind, .tls)
+            XCTAssertFalse(error.description.contains("\n"), "one line: \(error.description)")
+        }
+        let v = try await version(h.client(token: "good-token", tls: TLSSettings(caPEM: ca, serverName: "kube.example")))
+        XCTAssertNotNil(v, "tls-server-name: the name the certificate is checked against")
+    }
+
     func testClientCertificateAcceptedAndRejected() async throws {
         let h = try await startHTTPS(tokens: ["some-other-token"], clientCA: true)
         defer { Task { await h.stop() } }

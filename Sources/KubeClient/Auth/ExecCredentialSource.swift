@@ -150,7 +150,7 @@ public final class ExecCredentialSource: CredentialSource {
         }
         if let stamp = status["expirationTimestamp"]?.stringValue {
             guard let date = parseRFC3339(stamp) else {
-                throw ConfigError("\(name): status.expirationTimestamp \"\(stamp)\" is not an RFC 3339 time")
+                throw ConfigError("\(name): status.expirationTimestamp is not an RFC 3339 time")
             }
             credential.expiresAt = date
         }

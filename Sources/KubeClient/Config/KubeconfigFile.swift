@@ -28,8 +28,8 @@ struct KubeconfigFile {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw ConfigError("\(display): not valid YAML: \(oneLine(String(describing: error)))")
+        } catch {
+            throw ConfigError("\(display): not valid YAML: \(oneLineProblem(error))")
         }
         let top = YAMLFields(node: root, path: "", file: display)
         if let root, root.mapping == nil { throw ConfigError("\(display): not a kubeconfig (top level is not a mapping)") }

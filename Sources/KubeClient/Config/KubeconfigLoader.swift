@@ -66,7 +66,8 @@ public struct KubeconfigLoader: Sendable {
             throw ConfigError("\(where_): no current-context is set; pass --context (contexts: \(names(config.contexts)))")
         }
         guard let ctx = config.contexts[contextName] else {
-            throw ConfigError("\(where_): context \"\(contextName)\" not found (contexts: \(names(config.contexts)))")
+            let from = context != nil ? "--context" : "current-context"
+            throw ConfigError("\(where_): \(from): context \"\(contextName)\" not found (contexts: \(names(config.contexts)))")
         }
         let f = ctx.fields
         guard let clusterName = try f.string("cluster"), !clusterName.isEmpty else { throw f.error("cluster", "missing") }
@@ -101,7 +102,8 @@ public struct KubeconfigLoader: Sendable {
         if let proxy = try f.string("proxy-url") {
             let scheme = URLComponents(string: proxy)?.scheme?.lowercased()
             guard let scheme, ["http", "https", "socks5", "socks5h"].contains(scheme) else {
-                throw f.error("proxy-url", "\"\(proxy)\" must be an http, https or socks5 URL")
+                // Not quoted: a proxy URL may carry a user and password.
+                throw f.error("proxy-url", "must be an http, https or socks5 URL")
             }
             tls.proxyURL = proxy
         }
@@ -167,6 +169,12 @@ public struct KubeconfigLoader: Sendable {
 
         var source: (any CredentialSource)?
         if let tokenFile {
+            // Read again before each use (it rotates), but it must be there now: a missing
+            // file is a kubeconfig error (exit 2), not a failed request.
+            let path = resolvePath(tokenFile, entry)
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw f.error("tokenFile", "cannot read \(displayPath(path, home: home)): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
+            }
             source = TokenFileSource(path: resolvePath(tokenFile, entry), field: "\(f.file): \(f.path).tokenFile", now: now)
         } else if let token {
             source = StaticCredentialSource(.bearer(token))
@@ -199,8 +207,14 @@ public struct KubeconfigLoader: Sendable {
             guard let name = try item.string("name"), !name.isEmpty else { throw item.error("name", "missing") }
             return (name, try item.string("value") ?? "")
         }
-        if let mode = try f.string("interactiveMode"), mode == "Always" {
-            throw f.error("interactiveMode", "Always needs a terminal; kreconcile runs non-interactively (use IfAvailable or Never)")
+        if let mode = try f.string("interactiveMode") {
+            // client-go accepts these three only (exec.go); Always needs a terminal.
+            guard ["Never", "IfAvailable", "Always"].contains(mode) else {
+                throw f.error("interactiveMode", "\"\(mode)\" is not one of Never, IfAvailable, Always")
+            }
+            if mode == "Always" {
+                throw f.error("interactiveMode", "Always needs a terminal; kreconcile runs non-interactively (use IfAvailable or Never)")
+            }
         }
         let config = ExecConfig(
             apiVersion: apiVersion, command: command, args: try f.strings("args"), env: env,

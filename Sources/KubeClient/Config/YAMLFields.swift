@@ -22,10 +22,18 @@ public struct YAMLFields {
     /// `path.field`, or `field` at the top level.
     public func fieldPath(_ field: String) -> String { path.isEmpty ? field : path + "." + field }
 
-    public func has(_ key: String) -> Bool { node?[key] != nil }
+    public func has(_ key: String) -> Bool { child(key) != nil }
+
+    /// The value of `key`, matched by its text. Yams' `node[key]` matches resolved tags, so
+    /// a quoted `"on"` (a string) would not match the key `on` (a YAML 1.1 bool) and the
+    /// field would be silently ignored.
+    public func child(_ key: String) -> Node? {
+        guard case .mapping(let m)? = node else { return nil }
+        return m.first { $0.key.string == key }?.value
+    }
 
     public func string(_ key: String) throws -> String? {
-        guard let value = node?[key] else { return nil }
+        guard let value = child(key) else { return nil }
         if case .scalar(let s) = value {
             if s.style == .plain, s.string == "null" || s.string == "~" || s.string.isEmpty { return nil }
             return s.string
@@ -43,7 +51,7 @@ public struct YAMLFields {
     }
 
     public func strings(_ key: String) throws -> [String] {
-        guard let value = node?[key] else { return [] }
+        guard let value = child(key) else { return [] }
         if case .scalar(let s) = value, s.style == .plain, s.string == "null" || s.string.isEmpty { return [] }
         guard case .sequence(let seq) = value else { throw error(key, "must be a list of strings") }
         return try seq.enumerated().map { i, item in
@@ -53,14 +61,14 @@ public struct YAMLFields {
     }
 
     public func mapping(_ key: String) throws -> YAMLFields? {
-        guard let value = node?[key] else { return nil }
+        guard let value = child(key) else { return nil }
         if case .scalar(let s) = value, s.style == .plain, s.string == "null" || s.string.isEmpty { return nil }
         guard case .mapping = value else { throw error(key, "must be a mapping") }
         return YAMLFields(node: value, path: path.isEmpty ? key : "\(path).\(key)", file: file)
     }
 
     public func sequence(_ key: String) throws -> [YAMLFields] {
-        guard let value = node?[key] else { return [] }
+        guard let value = child(key) else { return [] }
         if case .scalar(let s) = value, s.style == .plain, s.string == "null" || s.string.isEmpty { return [] }
         guard case .sequence(let seq) = value else { throw error(key, "must be a list") }
         return seq.enumerated().map { i, item in

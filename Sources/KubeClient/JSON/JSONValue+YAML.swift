@@ -8,8 +8,9 @@ extension JSONValue {
     public static func parseDocuments(_ text: String) throws -> [JSONValue] {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
-            let value = try JSONValue.parse(Data(trimmed.utf8))
-            return value.arrayValue ?? [value]
+            // Not one JSON document: JSON documents between `---` are YAML, and a syntax
+            // error is then reported by the YAML reader, with its line and column.
+            if let value = try? JSONValue.parse(Data(trimmed.utf8)) { return value.arrayValue ?? [value] }
         }
         var out: [JSONValue] = []
         // compose_all stops at a syntax error and keeps it in `error` rather than throwing:

@@ -152,8 +152,8 @@ public struct Run: Sendable {
     private func loadSnapshot(checks: [any Check], timings: ListTimings) async throws -> Snapshot? {
         if options.mode == .offline {
             do {
-                let documents = try Snapshot.parseFiles(options.snapshotFiles)
-                var snapshot = try Snapshot(documents: documents, checks: checks, settings: options.settings)
+                let files = try Snapshot.readFiles(options.snapshotFiles)
+                var snapshot = try Snapshot(documents: files.documents, origins: files.origins, checks: checks, settings: options.settings)
                 snapshot.takenAt = now()
                 return snapshot
             } catch {

@@ -101,7 +101,7 @@ extension Settings {
             try c.rejectUnknownKeys(["enabled", "safety"] + check.optionsDoc.map(\.name))
             if let enabled = try c.bool("enabled"), !enabled { result.enabled.remove(check.name) }
             for doc in check.optionsDoc {
-                guard let node = c.node?[doc.name] else { continue }
+                guard let node = c.child(doc.name) else { continue }
                 result.options[check.name, default: [:]][doc.name] = try OptionReader(file: c.file).read(node, as: doc.type, path: c.fieldPath(doc.name))
             }
             if let problem = check.validateOptions(result.options[check.name] ?? [:]) {

@@ -12,7 +12,13 @@ extension Snapshot {
     /// Reads snapshot files (`-` = stdin): JSON or multi-document YAML as
     /// `kubectl get ... -o json|yaml` prints them. Lists are expanded by `init(documents:)`.
     public static func parseFiles(_ paths: [String]) throws -> [JSONValue] {
-        var documents: [JSONValue] = []
+        try readFiles(paths).documents
+    }
+
+    /// The documents of `paths` and, for each, where it came from ("FILE: document N"), so
+    /// an error names the file and the document.
+    public static func readFiles(_ paths: [String]) throws -> (documents: [JSONValue], origins: [String]) {
+        var documents: [JSONValue] = [], origins: [String] = []
         for path in paths {
             let data: Data
             do {
@@ -20,19 +26,23 @@ extension Snapshot {
             } catch {
                 throw SnapshotFileError("\(path): cannot read: \((error as NSError).localizedDescription)")
             }
+            let parsed: [JSONValue]
             do {
-                documents += try JSONValue.parseDocuments(String(decoding: data, as: UTF8.self))
+                parsed = try JSONValue.parseDocuments(String(decoding: data, as: UTF8.self))
             } catch {
                 throw SnapshotFileError("\(path): not valid JSON or YAML: \(oneLineProblem(error))")
             }
+            documents += parsed
+            origins += parsed.indices.map { "\(path == "-" ? "stdin" : path): document \($0 + 1)" }
         }
-        return documents
+        return (documents, origins)
     }
 
     /// Builds a snapshot from objects read from files, keeping the kinds the enabled checks
     /// read (and Namespaces). With no discovery offline, an optional kind counts as served
     /// when the files hold an object of that kind or its CustomResourceDefinition.
-    public init(documents: [JSONValue], checks: [any Check], settings: Settings = .defaults) throws(SnapshotFileError) {
+    /// `origins[i]` names document i in errors ("FILE: document N"; "document N" without).
+    public init(documents: [JSONValue], origins: [String] = [], checks: [any Check], settings: Settings = .defaults) throws(SnapshotFileError) {
         let inputs = SnapshotLoader.inputs(checks: checks, settings: settings)
         let byKind = Dictionary(uniqueKeysWithValues: inputs.map { ($0.groupKind, $0) })
         var pods: [PodRecord] = [], workloads: [WorkloadRecord] = [], objects: [ObjectRecord] = []
@@ -48,9 +58,10 @@ extension Snapshot {
                 flat.append((i, doc))
             }
         }
+        let origin = { (index: Int) in origins.indices.contains(index) ? origins[index] : "document \(index + 1)" }
         for (index, object) in flat {
             guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue else {
-                throw SnapshotFileError("document \(index + 1): an object without apiVersion or kind")
+                throw SnapshotFileError("\(origin(index)): an object without apiVersion or kind")
             }
             let gk = GroupKind(apiVersion: apiVersion, kind: kind)
             if gk == GroupKind("apiextensions.k8s.io", "CustomResourceDefinition"),
@@ -62,6 +73,10 @@ extension Snapshot {
             present.insert(gk)
             present.insert(GroupKind(gk.group, GroupKind.anyKind))
             let name = object.value(at: ["metadata", "name"])?.stringValue ?? "?"
+            // Every object the API serves has a name; one without could not be acted on.
+            if object["metadata"]?.objectValue != nil, object.value(at: ["metadata", "name"]) == nil {
+                throw SnapshotFileError("\(origin(index)) (\(kind)): metadata.name: required field missing")
+            }
             do {
                 let data = object.jsonData()
                 // Snapshot files are small: every pod and template keeps its spec.
@@ -83,7 +98,7 @@ extension Snapshot {
                 }
                 }
             } catch {
-                throw SnapshotFileError("document \(index + 1) (\(kind) \(name)): \(Self.describe(error))")
+                throw SnapshotFileError("\(origin(index)) (\(kind) \(name)): \(Self.describe(error, in: object))")
             }
         }
         var listed: Set<GroupKind> = []
@@ -99,16 +114,44 @@ extension Snapshot {
         self.init(pods: pods, workloads: workloads, objects: objects, listed: listed, unavailable: unavailable)
     }
 
+    /// The integer fields the records read: Foundation's JSONDecoder reports a fraction in
+    /// one without its path ("The given data was not valid JSON."), so it is looked for.
+    private static let integerFields: Set<String> = [
+        "generation", "replicas", "observedGeneration", "readyReplicas", "availableReplicas", "unavailableReplicas",
+        "updatedReplicas", "desiredNumberScheduled", "numberAvailable", "numberUnavailable", "updatedNumberScheduled",
+    ]
+
+    /// The path of the first integer field of `value` holding a fraction (or too large a number).
+    private static func fractionalInteger(in value: JSONValue, path: String = "") -> (path: String, number: Double)? {
+        if let object = value.objectValue {
+            for key in object.keys.sorted() {
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                if integerFields.contains(key), case .number(let n)? = object[key], value[key]?.intValue == nil { return (child, n) }
+                if let found = fractionalInteger(in: object[key]!, path: child) { return found }
+            }
+        } else if let items = value.arrayValue {
+            for (i, item) in items.enumerated() {
+                if let found = fractionalInteger(in: item, path: "\(path)[\(i)]") { return found }
+            }
+        }
+        return nil
+    }
+
     /// "metadata.uid: expected String" rather than DecodingError's debug dump.
-    private static func describe(_ error: any Error) -> String {
+    private static func describe(_ error: any Error, in object: JSONValue) -> String {
         guard let e = error as? DecodingError else { return "\(error)" }
+        if case .dataCorrupted(let c) = e, c.codingPath.isEmpty, let found = fractionalInteger(in: object) {
+            return "\(found.path): expected a whole number, got \(found.number)"
+        }
         func path(_ c: DecodingError.Context) -> String {
             c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
         }
         switch e {
         case .typeMismatch(let type, let c): return "\(path(c)): expected \(type)"
         case .valueNotFound(let type, let c): return "\(path(c)): missing \(type)"
-        case .keyNotFound(let key, let c): return "\(path(c)).\(key.stringValue): required field missing"
+        case .keyNotFound(let key, let c):
+            let parent = path(c)
+            return "\(parent.isEmpty ? "" : parent + ".")\(key.stringValue): required field missing"
         case .dataCorrupted(let c): return "\(path(c)): \(c.debugDescription)"
         @unknown default: return "\(error)"
         }

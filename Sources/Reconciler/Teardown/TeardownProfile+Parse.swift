@@ -139,6 +139,7 @@ extension TeardownProfile {
             guard let selector = try o.string("labelSelector"), !selector.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw o.error("labelSelector", "must not be empty (an empty selector matches every object)")
             }
+            if let problem = LabelSelectorSyntax.problem(selector) { throw o.error("labelSelector", problem) }
             match = .labelSelector(selector)
         case "all":
             guard try o.bool("all") == true else { throw o.error("all", "must be true when given (select by names, labelSelector or ownedBy otherwise)") }
