@@ -59,7 +59,7 @@ public struct PodPageDecoder: ListPageDecoder {
                             try c.forEachField { c, key in
                                 if key == "type" { type = try c.string() } else if key == "status" { status = try c.string() } else { try c.skipValue() }
                             }
-                            guard let type, let status else { throw DecodeProblem("status.conditions[]: type and status are required") }
+                            guard let type, let status else { throw CursorDecodeProblem("status.conditions[]: type and status are required") }
                             if type == "Ready" && status == "True" { record.ready = true }
                         }
                     } else {
@@ -109,20 +109,10 @@ public struct PodPageDecoder: ListPageDecoder {
             } else if key == "ownerReferences" {
                 // Only the controller reference is read (the owner chain); others are dropped.
                 try c.forEachElement { c in
-                    var apiVersion: String?, kind: String?, name: String?, uid: String?, controller = false
-                    try c.forEachField { c, key in
-                        if key == "apiVersion" { apiVersion = try c.string() }
-                        else if key == "kind" { kind = try c.string() }
-                        else if key == "name" { name = try c.string() }
-                        else if key == "uid" { uid = try c.string() }
-                        else if key == "controller" { controller = try c.consumeNull() ? false : try c.bool() }
-                        else { try c.skipValue() }
-                    }
-                    guard let apiVersion, let kind, let name, let uid else {
-                        throw DecodeProblem("metadata.ownerReferences[]: apiVersion, kind, name and uid are required")
-                    }
-                    if controller, m.ownerReferences.isEmpty {
-                        m.ownerReferences = [OwnerReference(apiVersion: intern(apiVersion), kind: intern(kind), name: intern(name), uid: intern(uid), controller: true)]
+                    let ref = try OwnerReference(cursor: &c)
+                    if ref.controller == true, m.ownerReferences.isEmpty {
+                        m.ownerReferences = [OwnerReference(apiVersion: intern(ref.apiVersion), kind: intern(ref.kind), name: intern(ref.name),
+                                                            uid: intern(ref.uid), controller: true)]
                     }
                 }
             } else {
@@ -136,7 +126,7 @@ public struct PodPageDecoder: ListPageDecoder {
         var map: [String: String] = [:]
         try c.forEachField { c, key in
             guard keeping(key) else {
-                guard c.peek() == UInt8(ascii: "\"") else { throw DecodeProblem("metadata: label and annotation values must be strings") }
+                guard c.peek() == UInt8(ascii: "\"") else { throw CursorDecodeProblem("metadata: label and annotation values must be strings") }
                 try c.skipValue()
                 return
             }
@@ -151,7 +141,7 @@ public struct PodPageDecoder: ListPageDecoder {
             else if key == "containers" { p.containers = try containers(&c) }
             else if key == "initContainers" { p.initContainers = try containers(&c) }
             else if key == "ephemeralContainers" { p.ephemeralContainers = try containers(&c) }
-            else if key == "securityContext" { p.appArmorProfile = try appArmorProfile(inSecurityContext: &c) }
+            else if key == "securityContext" { p.appArmorProfile = try AppArmorProfileRecord.read(inSecurityContext: &c) }
             else { try c.skipValue() }
         }
     }
@@ -162,35 +152,13 @@ public struct PodPageDecoder: ListPageDecoder {
             var name: String?, profile: AppArmorProfileRecord?
             try c.forEachField { c, key in
                 if key == "name" { name = try c.string() }
-                else if key == "securityContext" { profile = try appArmorProfile(inSecurityContext: &c) }
+                else if key == "securityContext" { profile = try AppArmorProfileRecord.read(inSecurityContext: &c) }
                 else { try c.skipValue() }
             }
-            guard let name else { throw DecodeProblem("a container without name") }
+            guard let name else { throw CursorDecodeProblem("a container without name") }
             out.append(PodContainerRecord(name: interner.intern(name), appArmorProfile: profile))
         }
         return out
-    }
-
-    private func appArmorProfile(inSecurityContext c: inout JSONCursor) throws -> AppArmorProfileRecord? {
-        var profile: AppArmorProfileRecord?
-        try c.forEachField { c, key in
-            guard key == "appArmorProfile" else { try c.skipValue(); return }
-            if try c.consumeNull() { return }
-            var type: String?, localhost: String?
-            try c.forEachField { c, key in
-                if key == "type" { type = try c.string() }
-                else if key == "localhostProfile" { localhost = try c.stringOrNull() }
-                else { try c.skipValue() }
-            }
-            guard let type else { throw DecodeProblem("securityContext.appArmorProfile.type is required") }
-            profile = AppArmorProfileRecord(type: type, localhostProfile: localhost)
-        }
-        return profile
-    }
-
-    struct DecodeProblem: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
     }
 }
 

@@ -128,7 +128,10 @@ public struct SnapshotLoader: Sendable {
             for _ in 0..<concurrency { startNext() }
             while let (kind, result) = try await group.next() {
                 switch result {
-                case .pods(let p): loaded.pods += p; loaded.listed.insert(kind)
+                case .pods(let p):
+                    // The first (usually only) pod list is kept as it is, not copied.
+                    if loaded.pods.isEmpty { loaded.pods = p } else { loaded.pods += p }
+                    loaded.listed.insert(kind)
                 case .workloads(let w): loaded.workloads += w; loaded.listed.insert(kind)
                 case .objects(let o):
                     loaded.objects += o
@@ -200,7 +203,8 @@ public struct SnapshotLoader: Sendable {
                                              retention: SpecRetention.current)
                 return .pods(counted(try await client.list(resource, options: options(false), decoder: decoder, onPage: onPage)))
             case .workload:
-                let items = counted(try await client.list(resource, options: options(false), as: WorkloadRecord.self, onPage: onPage))
+                let decoder = WorkloadPageDecoder(retention: SpecRetention.current)
+                let items = counted(try await client.list(resource, options: options(false), decoder: decoder, onPage: onPage))
                 return .workloads(items.map { var w = $0; w.apiVersion = resource.apiVersion; w.kind = resource.kind; return w })
             case .object(let keepSpec):
                 let items = counted(try await client.list(resource, options: options(!keepSpec), as: ObjectRecord.self, onPage: onPage))
