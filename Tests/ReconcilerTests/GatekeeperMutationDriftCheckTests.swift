@@ -217,10 +217,25 @@ final class GatekeeperMutationDriftCheckTests: XCTestCase {
         XCTAssertNil(bare[0].action)
     }
 
+    /// A kept pod's admission view holds only the labels the selectors read and the labels
+    /// and annotations an AssignMetadata sets (and the webhook's own record).
+    func testAdmissionViewsKeepOnlyTheMetadataMutatorsRead() throws {
+        let selected = Self.assign("selected", match: ["scope": "Namespaced", "labelSelector": [
+            "matchLabels": ["team": "a"], "matchExpressions": [["key": "tier", "operator": "Exists"]]]])
+        let owner = Self.mutator("AssignMetadata", "owner", ["match": ["scope": "Namespaced"], "location": "metadata.labels.owner",
+                                                             "parameters": ["assign": ["value": "x"]]])
+        let note = Self.mutator("AssignMetadata", "note", ["match": ["scope": "Namespaced"], "location": "metadata.annotations.note",
+                                                            "parameters": ["assign": ["value": "y"]]])
+        let retention = try XCTUnwrap(check.specRetention(Snapshot(objects: [selected, owner, note, Fixture.namespace("shop")]), .defaults))
+        XCTAssertEqual(retention.labelKeys, ["team", "tier", "owner"])
+        XCTAssertEqual(retention.annotationKeys, ["gatekeeper.sh/mutations", "note"])
+    }
+
     func testPodSpecsAreKeptOnlyWhereAMutatorReaches() throws {
         let objects = Snapshot(objects: [Self.assign(match: ["namespaces": ["shop"]]), Fixture.namespace("shop"), Fixture.namespace("other")])
         let reached = SpecProjection.fields(["containers": .elements(keys: ["name"], each: .fields(["securityContext": .fields(["allowPrivilegeEscalation": .whole])]))])
-        XCTAssertEqual(check.specRetention(objects, .defaults), SpecRetention(namespaces: ["shop"], templates: false, podSpec: reached))
+        XCTAssertEqual(check.specRetention(objects, .defaults), SpecRetention(namespaces: ["shop"], templates: false, podSpec: reached,
+                                                                              labelKeys: [], annotationKeys: ["gatekeeper.sh/mutations"]))
         XCTAssertEqual(check.specRetention(objects, try settings("    fix: template\n"))?.templates, true)
         XCTAssertNil(check.specRetention(Snapshot(objects: [Fixture.namespace("shop")]), .defaults))
     }

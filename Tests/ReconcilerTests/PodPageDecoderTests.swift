@@ -94,6 +94,13 @@ final class PodPageDecoderTests: XCTestCase {
         XCTAssertEqual(view.spec, ["nodeName": "n/1", "containers": [["name": "a\"b"], ["name": "c", "env": [["name": "X", "value": "[{\"}]"]]]]])
         XCTAssertEqual(kept[0].meta.labels, first.meta.labels)
         XCTAssertNil(kept[2].admission, "a namespace no mutator reaches")
+
+        // Only the keys the mutators read, when the retention names them.
+        let narrow = SpecRetention(namespaces: ["shop"], templates: false, podSpec: projection, labelKeys: ["app", "absent"], annotationKeys: ["big"])
+        XCTAssertEqual(try cursor(body, retention: narrow).items, try oracle(body, retention: narrow))
+        let narrowView = try XCTUnwrap(try cursor(body, retention: narrow).items[0].admission).fields()
+        XCTAssertEqual(narrowView.labels, ["app": "x"])
+        XCTAssertEqual(Array(narrowView.annotations.keys), ["big"])
     }
 
     /// What an admission view copies from the page must be JSON: a broken value in a kept

@@ -6,6 +6,16 @@ import KubeClient
 /// namespace, policy/v1).
 enum LabelSelectorMatch {
     /// nil when the selector is malformed (an unknown operator): the caller decides.
+    /// The label keys a selector reads: `matches` gives the same answer on labels with
+    /// only these keys.
+    static func keys(of selector: JSONValue?) -> Set<String> {
+        var keys = Set((selector?["matchLabels"]?.objectValue ?? [:]).keys)
+        for expression in selector?["matchExpressions"]?.arrayValue ?? [] {
+            if let key = expression["key"]?.stringValue { keys.insert(key) }
+        }
+        return keys
+    }
+
     static func matches(_ selector: JSONValue?, _ labels: [String: String]) -> Bool? {
         guard let selector else { return true }
         for (key, value) in selector["matchLabels"]?.objectValue ?? [:] {

@@ -101,10 +101,10 @@ public struct PodPageDecoder: ListPageDecoder {
             else if key == "creationTimestamp" { created = try c.stringOrNull() }
             else if key == "deletionTimestamp" { m.deletionTimestamp = try c.stringOrNull() }
             else if key == "labels" {
-                if raw != nil { var copy = c; raw!.labels.removeAll(keepingCapacity: true); try copy.copyValue(into: &raw!.labels) }
+                if raw != nil { var copy = c; raw!.labels = try copy.copy(keeping: retention?.labelKeys) }
                 m.labels = try keptStrings(&c, keeping: kept.keepsLabel)
             } else if key == "annotations" {
-                if raw != nil { var copy = c; raw!.annotations.removeAll(keepingCapacity: true); try copy.copyValue(into: &raw!.annotations) }
+                if raw != nil { var copy = c; raw!.annotations = try copy.copy(keeping: retention?.annotationKeys) }
                 m.annotations = try keptStrings(&c, keeping: kept.keepsAnnotation)
             } else if key == "ownerReferences" {
                 // Only the controller reference is read (the owner chain); others are dropped.
@@ -187,6 +187,14 @@ extension JSONCursor {
             }
             out.append(UInt8(ascii: "]"))
         }
+    }
+
+    /// The object's bytes with only the fields `keys` names (nil: all of them).
+    mutating func copy(keeping keys: Set<String>?) throws -> [UInt8] {
+        var out: [UInt8] = []
+        guard let keys, peek() == UInt8(ascii: "{") else { try copyValue(into: &out); return out }
+        try copyObject(into: &out) { keys.contains($0.string) ? .whole : nil }
+        return out
     }
 
     /// Copies an object's fields that `projection(key)` keeps, each projected.

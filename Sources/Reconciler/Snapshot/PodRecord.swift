@@ -124,7 +124,8 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
         m.namespace = m.namespace.map(intern)
         // A pod a mutator can reach keeps every label and annotation in its admission
         // view: match selectors and AssignMetadata read them.
-        let keepSpec = SpecRetention.current?.keeps(namespace: m.namespace) ?? false
+        let retention = SpecRetention.current
+        let keepSpec = retention?.keeps(namespace: m.namespace) ?? false
         let allLabels = m.labels, allAnnotations = m.annotations
         m.labels = kept.labels(m.labels, intern)
         m.annotations = kept.annotations(m.annotations, intern)
@@ -142,8 +143,9 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
         ephemeralContainers = w.spec?.ephemeralContainers ?? []
         appArmorProfile = w.spec?.securityContext?.appArmorProfile
         if keepSpec, let whole = try decoder.container(keyedBy: SpecKey.self).decodeIfPresent(JSONValue.self, forKey: .spec) {
-            admission = AdmissionView(labels: allLabels, annotations: allAnnotations,
-                                      spec: SpecRetention.current?.podSpec.apply(whole) ?? whole)
+            admission = AdmissionView(labels: SpecRetention.keeping(retention?.labelKeys, of: allLabels),
+                                      annotations: SpecRetention.keeping(retention?.annotationKeys, of: allAnnotations),
+                                      spec: retention?.podSpec.apply(whole) ?? whole)
         }
     }
 

@@ -21,7 +21,9 @@ public struct Snapshot: Sendable {
     public init(pods: [PodRecord] = [], workloads: [WorkloadRecord] = [], objects: [ObjectRecord] = [],
                 listed: Set<GroupKind>? = nil, unavailable: [GroupKind: String] = [:]) {
         func key(_ m: MetaRecord) -> (String, String, String) { (m.namespace ?? "", m.name, m.uid) }
-        self.pods = pods.sorted { key($0.meta) < key($1.meta) }
+        // A server lists pods in this order already: keep that array rather than a sorted copy.
+        let podOrder = { (a: PodRecord, b: PodRecord) in key(a.meta) < key(b.meta) }
+        self.pods = zip(pods, pods.dropFirst()).allSatisfy({ !podOrder($1, $0) }) ? pods : pods.sorted(by: podOrder)
         self.workloads = workloads.sorted { ($0.kind, $0.meta.namespace ?? "", $0.meta.name) < ($1.kind, $1.meta.namespace ?? "", $1.meta.name) }
         var byKind: [GroupKind: [ObjectRecord]] = [:]
         for o in objects { byKind[GroupKind(apiVersion: o.apiVersion, kind: o.kind), default: []].append(o) }

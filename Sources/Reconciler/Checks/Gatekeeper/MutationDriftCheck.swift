@@ -62,19 +62,31 @@ public struct MutationDriftCheck: Check {
     }
 
     /// Pods keep their spec only in namespaces some mutator can reach.
+    /// Where Gatekeeper's webhook lists the mutations it applied to a pod.
+    static let mutationsAnnotation = "gatekeeper.sh/mutations"
+
     public func specRetention(_ objects: Snapshot, _ settings: Settings) -> SpecRetention? {
         let valid = mutators(objects).valid
         guard !valid.isEmpty else { return nil }
         let namespaces = objects.objects(.namespace).map(\.meta).filter { ns in
             valid.contains { $0.match.couldMatchPods(inNamespace: ns.name, labels: ns.labels) }
         }.map(\.name)
-        // Pods keep only what the locations under `spec` reach (metadata is kept anyway).
+        // Pods keep only what the locations under `spec` reach, the labels the selectors
+        // read, the label or annotation an AssignMetadata sets, and the annotation the
+        // webhook records its mutations in.
         let specPaths = valid.compactMap { m -> LocationPath? in
             guard m.location.nodes.first == .field("spec") else { return nil }
             return LocationPath(Array(m.location.nodes.dropFirst()))
         }
+        var labelKeys = Set(valid.flatMap { LabelSelectorMatch.keys(of: $0.match.labelSelector) })
+        var annotationKeys: Set<String> = [Self.mutationsAnnotation]
+        for m in valid {
+            guard m.location.nodes.count == 3, m.location.nodes[0] == .field("metadata"), case .field(let key) = m.location.nodes[2] else { continue }
+            if m.location.nodes[1] == .field("labels") { labelKeys.insert(key) }
+            if m.location.nodes[1] == .field("annotations") { annotationKeys.insert(key) }
+        }
         return SpecRetention(namespaces: Set(namespaces), templates: fix(settings) == .template,
-                             podSpec: SpecProjection(keeping: specPaths))
+                             podSpec: SpecProjection(keeping: specPaths), labelKeys: labelKeys, annotationKeys: annotationKeys)
     }
 
     public func evaluate(_ snapshot: Snapshot, _ settings: Settings) -> CheckReport {

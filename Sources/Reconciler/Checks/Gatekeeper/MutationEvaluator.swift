@@ -58,7 +58,7 @@ struct MutationEvaluator {
                 }
             }
             if !missed.isEmpty {
-                out.append(PodDrift(pod: pod, missed: missed, failed: failed, recorded: fields.annotations["gatekeeper.sh/mutations"]))
+                out.append(PodDrift(pod: pod, missed: missed, failed: failed, recorded: fields.annotations[MutationDriftCheck.mutationsAnnotation]))
             }
         }
         return (out, examined)
