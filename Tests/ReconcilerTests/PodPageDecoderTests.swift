@@ -11,14 +11,14 @@ final class PodPageDecoderTests: XCTestCase {
 
     func oracle(_ body: Data, retention: SpecRetention?) throws -> [PodRecord] {
         try SpecRetention.$current.withValue(retention) {
-            try StringInterner.$shared.withValue(StringInterner()) {
+            try Interner.$shared.withValue(Interner()) {
                 try JSONDecoder().decode(Page.self, from: body).items
             }
         }
     }
 
     func cursor(_ body: Data, retention: SpecRetention?) throws -> (metadata: ListMeta?, items: [PodRecord]) {
-        try PodPageDecoder(kept: PodKeptKeys(optOutKey: Settings.defaultOptOutKey), interner: StringInterner(), retention: retention).decodePage(body)
+        try PodPageDecoder(kept: PodKeptKeys(optOutKey: Settings.defaultOptOutKey), interner: Interner(), retention: retention).decodePage(body)
     }
 
     func testGeneratedPodsDecodeAsJSONDecoderDecodesThem() async throws {

@@ -196,6 +196,10 @@ private let curlWriteHeader: kr_data_callback = { data, size, count, userdata in
         let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
         state.headers[name] = value
+        // A 4.5 MB list page then lands in one buffer instead of a dozen reallocations.
+        if name == "content-length", let length = Int(value), length > 0, state.body.isEmpty {
+            state.body.reserveCapacity(min(length, 256 << 20))
+        }
     }
     return n
 }

@@ -19,10 +19,12 @@ public enum PodOwner: Sendable, Equatable {
     case unresolved(String)
 }
 
-/// Resolves owners from one snapshot: ReplicaSets and workloads indexed by uid once.
+/// Resolves owners from one snapshot: ReplicaSets and workloads indexed by uid once (to
+/// their place in the snapshot's arrays: a copy of each record per entry cost megabytes
+/// at 150,000 pods).
 public struct PodOwnerIndex: Sendable {
-    private let replicaSets: [String: ObjectRecord]
-    private let workloads: [String: WorkloadRecord]
+    private let replicaSets: UIDIndex<ObjectRecord>
+    private let workloads: UIDIndex<WorkloadRecord>
 
     public static let replicaSetKind = GroupKind("apps", "ReplicaSet")
     /// The kinds the index reads, for a check's `inputs`.
@@ -32,8 +34,8 @@ public struct PodOwnerIndex: Sendable {
     ]
 
     public init(snapshot: Snapshot) {
-        replicaSets = Dictionary(snapshot.objects(Self.replicaSetKind).map { ($0.meta.uid, $0) }, uniquingKeysWith: { a, _ in a })
-        workloads = Dictionary(snapshot.workloads.map { ($0.meta.uid, $0) }, uniquingKeysWith: { a, _ in a })
+        replicaSets = UIDIndex(snapshot.objects(Self.replicaSetKind))
+        workloads = UIDIndex(snapshot.workloads)
     }
 
     public func owner(of pod: PodRecord) -> PodOwner {
@@ -66,4 +68,20 @@ public struct PodOwnerIndex: Sendable {
         if case .workload(let w) = owner(of: pod) { return w.meta.uid }
         return nil
     }
+}
+
+/// Records by uid: the records and, per uid, where the first with it is.
+struct UIDIndex<Record: SnapshotRecord>: Sendable {
+    private let records: [Record]
+    private let positions: [String: Int]
+
+    init(_ records: [Record]) {
+        self.records = records
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(records.count)
+        for (i, r) in records.enumerated() where positions[r.meta.uid] == nil { positions[r.meta.uid] = i }
+        self.positions = positions
+    }
+
+    subscript(uid: String) -> Record? { positions[uid].map { records[$0] } }
 }

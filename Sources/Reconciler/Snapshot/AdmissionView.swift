@@ -11,13 +11,8 @@ public struct AdmissionView: Sendable {
     /// `{"labels":{…},"annotations":{…},"spec":…}`; labels and annotations may be `null`.
     let json: [UInt8]
 
-    /// The document as the page decoder copied it together, stored without the spare
-    /// capacity its buffer grew.
-    init(json: [UInt8]) {
-        self.json = [UInt8](unsafeUninitializedCapacity: json.count) { buffer, count in
-            count = buffer.initialize(fromContentsOf: json)
-        }
-    }
+    /// The document as the page decoder copied it together.
+    init(json: [UInt8]) { self.json = json }
 
     public init(labels: [String: String], annotations: [String: String], spec: JSONValue) {
         let value: JSONValue = ["labels": .object(labels.mapValues(JSONValue.string)),

@@ -8,11 +8,11 @@ import KubeClient
 /// in a fraction of the time: at 150,000 pods the pages are 1.4 GB.
 public struct PodPageDecoder: ListPageDecoder {
     let kept: PodKeptKeys
-    let interner: StringInterner
+    let interner: Interner
     /// Where pods keep (a projection of) their spec; nil = nowhere.
     let retention: SpecRetention?
 
-    public init(kept: PodKeptKeys, interner: StringInterner, retention: SpecRetention?) {
+    public init(kept: PodKeptKeys, interner: Interner, retention: SpecRetention?) {
         self.kept = kept
         self.interner = interner
         self.retention = retention
@@ -36,7 +36,7 @@ public struct PodPageDecoder: ListPageDecoder {
     }
 
     private func pod(_ c: inout JSONCursor) throws -> PodRecord {
-        let intern = interner.intern
+        let intern: (String) -> String = interner.intern
         var meta = MetaRecord(name: "", uid: "", resourceVersion: "")
         var created: String?
         var record = PodRecord(meta: meta, phase: nil, ready: false)
@@ -70,8 +70,8 @@ public struct PodPageDecoder: ListPageDecoder {
                 try c.skipValue()
             }
         }
-        meta.labels = kept.labels(meta.labels, intern)
-        meta.annotations = kept.annotations(meta.annotations, intern)
+        meta.labels = interner.intern(kept.labels(meta.labels, intern))
+        meta.annotations = interner.intern(kept.annotations(meta.annotations, intern))
         // As PodRecord.init(from:): a pod a mutator can reach keeps its admission view.
         if let raw, let retention, retention.keeps(namespace: meta.namespace), var at = specAt, try !at.consumeNull() {
             var json = Array(#"{"labels":"#.utf8)
@@ -81,7 +81,9 @@ public struct PodPageDecoder: ListPageDecoder {
             json.append(contentsOf: #","spec":"#.utf8)
             try at.copy(projected: retention.podSpec, into: &json)
             json.append(UInt8(ascii: "}"))
-            record.admission = AdmissionView(json: json)
+            // Stored without the spare capacity the buffer grew, and shared with equal views.
+            let exact = [UInt8](unsafeUninitializedCapacity: json.count) { buffer, count in count = buffer.initialize(fromContentsOf: json) }
+            record.admission = AdmissionView(json: interner.intern(exact))
         }
         record.meta = meta
         record.created = created
@@ -91,7 +93,7 @@ public struct PodPageDecoder: ListPageDecoder {
     /// `raw`, when set, receives the `labels` and `annotations` objects' bytes.
     private func meta(_ c: inout JSONCursor, into m: inout MetaRecord, created: inout String?,
                       raw: inout (labels: [UInt8], annotations: [UInt8])?) throws {
-        let intern = interner.intern
+        let intern: (String) -> String = interner.intern
         try c.forEachField { c, key in
             if key == "name" { m.name = try c.stringOrNull() ?? "" }
             else if key == "namespace" { m.namespace = try c.stringOrNull().map(intern) }
@@ -158,7 +160,7 @@ public struct PodPageDecoder: ListPageDecoder {
             guard let name else { throw CursorDecodeProblem("a container without name") }
             out.append(PodContainerRecord(name: interner.intern(name), appArmorProfile: profile))
         }
-        return out
+        return interner.intern(out)
     }
 }
 

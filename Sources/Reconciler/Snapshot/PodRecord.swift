@@ -1,7 +1,7 @@
 import KubeClient
 
 /// `securityContext.appArmorProfile` (pod or container; the container's wins).
-public struct AppArmorProfileRecord: Sendable, Equatable, Decodable {
+public struct AppArmorProfileRecord: Sendable, Hashable, Decodable {
     /// RuntimeDefault, Localhost or Unconfined.
     public var type: String
     public var localhostProfile: String?
@@ -49,7 +49,7 @@ public struct ContainerRecord: Sendable, Equatable, Decodable {
 /// One pod, compact: 150,000 of them must fit a run's memory (DESIGN.md "Cost at scale").
 /// Only what rules read is kept: names, owner, node, phase, the AppArmor annotations and
 /// fields, the container names. Labels and annotations are filtered while the page is
-/// decoded (`PodKeptKeys`), strings that repeat across pods are shared (`StringInterner`).
+/// decoded (`PodKeptKeys`), values that repeat across pods are shared (`Interner`).
 /// A pod a Gatekeeper mutator can reach also keeps its `admission` view.
 public struct PodRecord: SnapshotRecord, Equatable, Decodable {
     public var apiVersion: String { "v1" }
@@ -118,7 +118,7 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let w = try Wire(from: decoder)
-        let intern = StringInterner.current
+        let intern = Interner.current
         let kept = PodKeptKeys.current
         var m = w.metadata.meta
         m.namespace = m.namespace.map(intern)
@@ -154,7 +154,7 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
 }
 
 /// A container of a pod: its name and its own `securityContext.appArmorProfile`.
-public struct PodContainerRecord: Sendable, Equatable, Decodable {
+public struct PodContainerRecord: Sendable, Hashable, Decodable {
     public var name: String
     public var appArmorProfile: AppArmorProfileRecord?
 
@@ -168,7 +168,7 @@ public struct PodContainerRecord: Sendable, Equatable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = StringInterner.current(try c.decode(String.self, forKey: .name))
+        name = Interner.current(try c.decode(String.self, forKey: .name))
         appArmorProfile = try c.decodeIfPresent(SecurityContext.self, forKey: .securityContext)?.appArmorProfile
     }
 }

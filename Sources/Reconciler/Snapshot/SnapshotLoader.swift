@@ -199,7 +199,7 @@ public struct SnapshotLoader: Sendable {
             switch input.shape {
             case .pod:
                 // Each page is filtered and its repeated strings shared while it is decoded.
-                let decoder = PodPageDecoder(kept: PodKeptKeys(optOutKey: settings.optOutKey), interner: StringInterner(),
+                let decoder = PodPageDecoder(kept: PodKeptKeys(optOutKey: settings.optOutKey), interner: Interner(),
                                              retention: SpecRetention.current)
                 return .pods(counted(try await client.list(resource, options: options(false), decoder: decoder, onPage: onPage)))
             case .workload:

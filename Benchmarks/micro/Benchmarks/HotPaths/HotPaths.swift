@@ -35,12 +35,12 @@ struct Page: Decodable { var items: [PodRecord] }
 
 /// Decodes a page the way SnapshotLoader does (`PodPageDecoder`, a JSONCursor).
 func decodePods(_ data: Data) throws -> [PodRecord] {
-    try PodPageDecoder(kept: PodKeptKeys(optOutKey: Settings.defaultOptOutKey), interner: StringInterner(), retention: nil).decodePage(data).items
+    try PodPageDecoder(kept: PodKeptKeys(optOutKey: Settings.defaultOptOutKey), interner: Interner(), retention: nil).decodePage(data).items
 }
 
 /// The same through JSONDecoder and `PodRecord.init(from:)` (what the loader used before).
 func decodePodsWithJSONDecoder(_ data: Data) throws -> [PodRecord] {
-    try StringInterner.$shared.withValue(StringInterner()) { try JSONDecoder().decode(Page.self, from: data).items }
+    try Interner.$shared.withValue(Interner()) { try JSONDecoder().decode(Page.self, from: data).items }
 }
 
 /// examples/cluster.yaml with its pods cloned to `pods` pods in total (new names and uids,
