@@ -13,7 +13,6 @@ public struct Snapshot: Sendable {
     public private(set) var unavailable: [GroupKind: String]
     private var namespaceIndex: [String: ObjectRecord]
     private var metaByUID: [String: MetaRecord]
-    private var metaByName: [String: MetaRecord]
     /// When the listing started (nil for snapshot files): the time a rollout restart
     /// stamps, so one snapshot always gives the same plan.
     public var takenAt: Date?
@@ -34,16 +33,14 @@ public struct Snapshot: Sendable {
         self.listed = listed ?? seen
         self.unavailable = unavailable
         self.namespaceIndex = Dictionary(byKind[.namespace, default: []].map { ($0.meta.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var metas: [String: MetaRecord] = [:], named: [String: MetaRecord] = [:]
-        // Pods are found by binary search in `pods` instead: two more entries per pod
-        // would cost more than the pods themselves on a big cluster.
-        let records: [any SnapshotRecord] = workloads + objects
-        for r in records {
-            if !r.meta.uid.isEmpty { metas[r.meta.uid] = r.meta }
-            named[Self.nameKey(GroupKind(apiVersion: r.apiVersion, kind: r.kind), r.meta.namespace, r.meta.name)] = r.meta
-        }
+        var metas: [String: MetaRecord] = [:]
+        metas.reserveCapacity(workloads.count + objects.count)
+        // Pods are found by binary search in `pods` instead, and everything by name in its
+        // sorted kind: more entries per object would cost more than the objects themselves
+        // on a big cluster.
+        for w in workloads where !w.meta.uid.isEmpty { metas[w.meta.uid] = w.meta }
+        for o in objects where !o.meta.uid.isEmpty { metas[o.meta.uid] = o.meta }
         self.metaByUID = metas
-        self.metaByName = named
     }
 
     /// Objects of one kind. Workload kinds listed as workloads are returned as metadata records too.
@@ -69,23 +66,24 @@ public struct Snapshot: Sendable {
     public func meta(of ref: ObjectRef) -> MetaRecord? {
         if ref.kind == "Pod", ref.apiVersion == "v1" { return pod(namespace: ref.namespace ?? "", name: ref.name)?.meta }
         if !ref.uid.isEmpty, let m = metaByUID[ref.uid] { return m }
-        return metaByName[Self.nameKey(GroupKind(apiVersion: ref.apiVersion, kind: ref.kind), ref.namespace, ref.name)]
+        let kind = GroupKind(apiVersion: ref.apiVersion, kind: ref.kind)
+        if let objects = objectsByKind[kind] { return Self.find(ref.namespace ?? "", ref.name, in: objects)?.meta }
+        return Self.find(ref.namespace ?? "", ref.name, in: workloads.filter { $0.groupKind == kind })?.meta
     }
 
     /// A pod by namespace and name (binary search: pods are sorted by namespace, name).
-    public func pod(namespace: String, name: String) -> PodRecord? {
-        var lo = 0, hi = pods.count
+    public func pod(namespace: String, name: String) -> PodRecord? { Self.find(namespace, name, in: pods) }
+
+    /// Binary search in records sorted by namespace, then name.
+    private static func find<R: SnapshotRecord>(_ namespace: String, _ name: String, in records: [R]) -> R? {
+        var lo = 0, hi = records.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            let m = pods[mid].meta
+            let m = records[mid].meta
             if (m.namespace ?? "", m.name) < (namespace, name) { lo = mid + 1 } else { hi = mid }
         }
-        guard lo < pods.count, pods[lo].meta.namespace ?? "" == namespace, pods[lo].meta.name == name else { return nil }
-        return pods[lo]
-    }
-
-    private static func nameKey(_ kind: GroupKind, _ namespace: String?, _ name: String) -> String {
-        "\(kind.group)/\(kind.kind)/\(namespace ?? "")/\(name)"
+        guard lo < records.count, records[lo].meta.namespace ?? "" == namespace, records[lo].meta.name == name else { return nil }
+        return records[lo]
     }
 
     /// nil when the kind was listed; else why not (an optional API that is not served).
