@@ -27,6 +27,7 @@ struct Kreconcile: AsyncParsableCommand {
     /// ArgumentParser exits 64 on a usage error; kreconcile documents 2 for every
     /// "bad input, nothing sent" case, so usage errors are mapped to it.
     static func main() async {
+        MemoryTuning.apply()
         do {
             var command = try parseAsRoot(Self.normalised(Array(CommandLine.arguments.dropFirst())))
             if var async = command as? any AsyncParsableCommand {
