@@ -128,3 +128,16 @@ final class PodPageDecoderTests: XCTestCase {
         }
     }
 }
+
+final class CompactTimestampTests: XCTestCase {
+    func testTimestampsRoundTripPackedOrAsText() {
+        for text in ["2026-03-01T10:00:00Z", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                     "2026-03-01T10:00:00.5Z", "2026-03-01T10:00:00+01:00", "2026-3-01T10:00:00Z", "", "yesterday"] {
+            XCTAssertEqual(CompactTimestamp(text).text, text)
+        }
+        var pod = PodRecord(meta: MetaRecord(name: "p", uid: "u"), created: "2026-03-01T10:00:00Z")
+        XCTAssertEqual(pod.created, "2026-03-01T10:00:00Z")
+        pod.created = nil
+        XCTAssertNil(pod.created)
+    }
+}

@@ -57,7 +57,11 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
     /// Labels and annotations hold only the keys `PodKeptKeys` names.
     public var meta: MetaRecord
     /// `metadata.creationTimestamp` (RFC 3339, UTC): oldest-first ordering.
-    public var created: String?
+    public var created: String? {
+        get { createdStorage?.text }
+        set { createdStorage = newValue.map(CompactTimestamp.init) }
+    }
+    private var createdStorage: CompactTimestamp?
     public var nodeName: String?
     /// Pending, Running, Succeeded, Failed, Unknown.
     public var phase: String?
@@ -78,7 +82,7 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
                 spec: JSONValue? = nil) {
         self.meta = meta
         self.admission = spec.map { AdmissionView(labels: meta.labels, annotations: meta.annotations, spec: $0) }
-        self.created = created
+        self.createdStorage = created.map(CompactTimestamp.init)
         self.nodeName = nodeName
         self.phase = phase
         self.ready = ready
@@ -134,7 +138,7 @@ public struct PodRecord: SnapshotRecord, Equatable, Decodable {
             OwnerReference(apiVersion: intern($0.apiVersion), kind: intern($0.kind), name: intern($0.name), uid: intern($0.uid), controller: true)
         }
         meta = m
-        created = w.metadata.created
+        createdStorage = w.metadata.created.map(CompactTimestamp.init)
         nodeName = w.spec?.nodeName.map(intern)
         phase = w.status?.phase.map(intern)
         ready = w.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
