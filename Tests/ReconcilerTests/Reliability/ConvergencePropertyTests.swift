@@ -120,6 +120,7 @@ final class ConvergencePropertyTests: XCTestCase {
             profile.record(run: ContinuousClock.now - t0, requests: r.requests, timeout: timeout)
             if ProcessInfo.processInfo.environment["KRECONCILE_SEED_TRACE"] != nil {
                 progress("seed \(seed) run \(c.runs): \(ContinuousClock.now - t0) exit \(r.exitCode) \(r.requests.count) requests, \(r.actionable) actionable: \(r.line.prefix(200))")
+                for w in RunInvariants.actionWrites(r.requests) { progress("  \(w.method) \(w.path) \(w.status)") }
             }
             problems += invariants.violations(r.requests).map { "run \(c.runs): \($0)" }
             if r.line.hasPrefix("HUNG") { problems.append("run \(c.runs): \(r.line)") }
