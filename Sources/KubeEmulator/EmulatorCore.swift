@@ -43,22 +43,32 @@ final class EmulatorCore: Sendable {
     var registry: ResourceRegistry { state.withLock { $0.registry } }
 
     /// Handles one request: faults, then discovery or resource verbs. Never throws:
-    /// every failure becomes a Status reply.
-    func handle(_ req: APIRequest) async -> (APIReply, RouteInfo) {
+    /// every failure becomes a Status reply. `sleepsLatency` false: a latency fault is not
+    /// slept but added to the reply's `simulatedLatency` (the in-process transport's choice).
+    func handle(_ req: APIRequest, sleepsLatency: Bool = true) async -> (APIReply, RouteInfo) {
         let route = APIPath.route(req.path, registry: registry)
         let info = RouteInfo(route: route, method: req.method, query: req.query)
         var transport: TransportFault?
+        var latency = 0.0
         for action in faults.withLock({ $0.actions(verb: info.verb ?? "", resource: info.resource ?? "",
                                                    name: info.name ?? "", hasContinue: req.param("continue") != nil) }) {
             switch action {
             case .latency(let seconds):
-                try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+                if sleepsLatency {
+                    try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+                } else {
+                    latency += max(0, seconds)
+                }
             case .status(let code, let reason, let message, let retry):
                 var e = APIError(code: code, reason: reason, message: message, retryAfterSeconds: retry)
                 if let retry { e.details = APIError.details(retryAfter: retry) }
-                return (.error(e), info)
+                var reply = APIReply.error(e)
+                reply.simulatedLatency = latency
+                return (reply, info)
             case .expireContinue:
-                return (.error(.expired(ContinueToken.expiredMessage)), info)
+                var reply = APIReply.error(.expired(ContinueToken.expiredMessage))
+                reply.simulatedLatency = latency
+                return (reply, info)
             case .resetConnection(let afterBytes):
                 transport = .reset(afterBytes: max(0, afterBytes ?? 0))
             case .truncateBody(let bytes):
@@ -72,6 +82,7 @@ final class EmulatorCore: Sendable {
             reply = .error(error)
         }
         reply.transportFault = transport
+        reply.simulatedLatency = latency
         return (reply, info)
     }
 

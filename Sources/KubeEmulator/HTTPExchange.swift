@@ -36,6 +36,8 @@ struct APIReply: Sendable {
     var chunks: [Data]
     /// A fault the HTTP layer applies while writing the reply.
     var transportFault: TransportFault?
+    /// Seconds of injected latency not slept (`EmulatorCore.handle(_:sleepsLatency:)`).
+    var simulatedLatency = 0.0
     /// A watch: the body is this stream's events, written as they happen.
     var watch: WatchStream?
 

@@ -9,10 +9,23 @@ import KubeClient
 public struct InProcessTransport: HTTPTransport {
     let core: EmulatorCore
     public var timeoutSeconds: Double
+    public var latency: Latency
 
-    public init(_ emulator: KubeEmulator, timeoutSeconds: Double = 60) {
+    /// How a latency fault takes its time.
+    public enum Latency: Sendable {
+        /// Slept: any answer slower than the timeout times out, whatever made it slow.
+        case real
+        /// Not slept: a request times out exactly when its injected latency exceeds the
+        /// timeout, however loaded the machine (a seed replays exactly); `waited` is told
+        /// the seconds the client waited (the latency, or the timeout when it gave up) so a
+        /// simulated clock can move on by them.
+        case simulated(waited: @Sendable (Double) -> Void)
+    }
+
+    public init(_ emulator: KubeEmulator, timeoutSeconds: Double = 60, latency: Latency = .real) {
         core = emulator.core
         self.timeoutSeconds = timeoutSeconds
+        self.latency = latency
     }
 
     public func send(_ request: HTTPRequest, tls: TLSSettings) async throws -> HTTPResponse {
@@ -27,11 +40,15 @@ public struct InProcessTransport: HTTPTransport {
         let api = APIRequest(method: request.method, path: String(parts[0]), rawQuery: rawQuery,
                              query: APIRequest.parseQuery(rawQuery), headers: headers, body: request.body ?? Data())
         if let control = core.control(api) { return Self.response(control) }
-        let (reply, info) = await core.handle(api)
+        let simulated: (@Sendable (Double) -> Void)?
+        if case .simulated(let waited) = latency { simulated = waited } else { simulated = nil }
+        let (reply, info) = await core.handle(api, sleepsLatency: simulated == nil)
         let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18 + reply.simulatedLatency
         core.record(api, reply, info, seconds: seconds)
-        if seconds > timeoutSeconds {
+        let timedOut = simulated == nil ? seconds > timeoutSeconds : reply.simulatedLatency > timeoutSeconds
+        if reply.simulatedLatency > 0 { simulated?(min(reply.simulatedLatency, timeoutSeconds)) }
+        if timedOut {
             throw TransportError(kind: .timeout, requestSent: true, curlCode: 28, message: "Operation timed out after \(Int(timeoutSeconds * 1000)) milliseconds", url: request.url)
         }
         if reply.transportFault != nil {

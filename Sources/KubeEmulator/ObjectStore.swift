@@ -75,6 +75,9 @@ struct StoredObject: Sendable {
         return obj
     }
 
+    /// Parses the bytes once and keeps the tree beside them (the bytes stay as they are).
+    mutating func keepTree() { tree = object }
+
     /// `{…}` of metadata as stored ("{}" when the object has none).
     var metadataBytes: Data {
         metadataRange.isEmpty ? Data("{}".utf8) : body[body.startIndex + metadataRange.lowerBound..<body.startIndex + metadataRange.upperBound]

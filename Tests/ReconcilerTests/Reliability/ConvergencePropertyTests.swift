@@ -9,7 +9,8 @@ import XCTest
 /// checked after every run from the request log (RunInvariants), and once the faults stop,
 /// nothing actionable left within ConvergenceBound's runs.
 ///
-/// CI runs 200 seeds (its 30-minute budget). `KRECONCILE_SEEDS=10000` (or `make property-10k`) runs more;
+/// CI runs 500 seeds (~143 s on a loaded 2-core machine). `KRECONCILE_SEEDS=10000` (or `make
+/// property-10k`) runs more, `KRECONCILE_SEED_START=N` from seed N (disjoint ranges in parallel);
 /// `KRECONCILE_SEED=N` replays one seed exactly (a failure prints that command).
 final class ConvergencePropertyTests: XCTestCase {
     /// Everything one seed decides, derived from the seed alone.
@@ -103,24 +104,34 @@ final class ConvergencePropertyTests: XCTestCase {
     /// Broken rules of one seed, each line prefixed with the seed; empty when it held.
     static func check(seed: UInt64) async throws -> [String] {
         var s = scenario(seed: seed)
-        let c = try await ReliabilityCluster(spec: s.spec, evictablePod: seed % 2 == 0, inProcess: true)
+        var profile = SeedProfile(seed: seed, faults: s.faults)
+        let c = try await ReliabilityCluster(spec: s.spec, evictablePod: seed % 2 == 0, inProcess: true, simulatedLatency: true)
         defer { Task { await c.stop() } }
         try addSelections(&s, seed: seed, emulator: c.emulator)
+        profile.setup = ContinuousClock.now - profile.started
+        profile.mode = "\(s.mode)"
+        profile.pods = s.spec.pods
+        defer { profile.write(waits: c.waited.withLock { $0 }) }
         var problems: [String] = []
         func run() async -> ReliabilityCluster.Outcome {
             let invariants = RunInvariants(settings: s.settings, mode: s.mode, before: c.emulator)
-            let t0 = Date()
+            let t0 = ContinuousClock.now
             let r = await c.run(settings: s.settings, mode: s.mode, requestTimeout: timeout)
+            profile.record(run: ContinuousClock.now - t0, requests: r.requests, timeout: timeout)
             if ProcessInfo.processInfo.environment["KRECONCILE_SEED_TRACE"] != nil {
-                progress("seed \(seed) run \(c.runs): \(String(format: "%.3f", Date().timeIntervalSince(t0)))s exit \(r.exitCode) \(r.requests.count) requests, \(r.actionable) actionable: \(r.line.prefix(200))")
+                progress("seed \(seed) run \(c.runs): \(ContinuousClock.now - t0) exit \(r.exitCode) \(r.requests.count) requests, \(r.actionable) actionable: \(r.line.prefix(200))")
+                for w in RunInvariants.actionWrites(r.requests) { progress("  \(w.method) \(w.path) \(w.status)") }
             }
             problems += invariants.violations(r.requests).map { "run \(c.runs): \($0)" }
             if r.line.hasPrefix("HUNG") { problems.append("run \(c.runs): \(r.line)") }
-            c.emulator.settle(maxSteps: 20)
+            let t1 = ContinuousClock.now
+            profile.settleSteps += c.emulator.settle(maxSteps: 20)
+            profile.settle += ContinuousClock.now - t1
             return r
         }
         for rule in s.faults { c.emulator.addFault(rule) }
         for _ in 0..<s.faultyRuns { _ = await run() }
+        profile.faultyRuns = s.faultyRuns
         c.emulator.clearFaults()
         if s.mode != .real {
             _ = await run()  // a dry run never converges; it must only never write
@@ -151,7 +162,7 @@ final class ConvergencePropertyTests: XCTestCase {
         let env = ProcessInfo.processInfo.environment
         let seeds: [UInt64]
         if let one = env["KRECONCILE_SEED"].flatMap(UInt64.init) { seeds = [one] } else {
-            let count = env["KRECONCILE_SEEDS"].flatMap(UInt64.init) ?? 200
+            let count = env["KRECONCILE_SEEDS"].flatMap(UInt64.init) ?? 500
             let start = env["KRECONCILE_SEED_START"].flatMap(UInt64.init) ?? 1
             seeds = Array(start..<start + count)
         }
@@ -159,9 +170,10 @@ final class ConvergencePropertyTests: XCTestCase {
         var failures: [String] = []
         var failedSeeds: [UInt64] = []
         // Seeds are independent (one emulator each): a few at a time.
+        let lanes = env["KRECONCILE_SEED_LANES"].flatMap(Int.init) ?? 4
         try await withThrowingTaskGroup(of: (UInt64, [String]).self) { group in
             var next = seeds.makeIterator()
-            for _ in 0..<4 { if let s = next.next() { group.addTask { (s, try await Self.check(seed: s)) } } }
+            for _ in 0..<max(1, lanes) { if let s = next.next() { group.addTask { (s, try await Self.check(seed: s)) } } }
             while let (seed, problems) = try await group.next() {
                 if !problems.isEmpty {
                     failures += problems

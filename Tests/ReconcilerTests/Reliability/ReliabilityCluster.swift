@@ -18,16 +18,23 @@ final class ReliabilityCluster: @unchecked Sendable {
     /// Lease a failed run could not release has expired by the next run (as in production).
     let clock = ManualClock(Date())
     private(set) var runs = 0
+    /// Simulated waits of all runs so far, and the real time they took (SeedProfile).
+    let waited = Mutex<(count: Int, seconds: Double)>((0, 0))
 
     /// Requests go straight to the emulator (`InProcessTransport`) rather than over HTTP.
     let inProcess: Bool
+    /// In process, latency faults are not slept: they move the run's clock by what the
+    /// client waited (InProcessTransport.Latency.simulated).
+    let simulatedLatency: Bool
 
-    init(spec: ClusterSpec, evictablePod: Bool = true, inProcess: Bool = false) async throws {
+    init(spec: ClusterSpec, evictablePod: Bool = true, inProcess: Bool = false, simulatedLatency: Bool = false) async throws {
         self.spec = spec
         self.inProcess = inProcess
+        self.simulatedLatency = simulatedLatency && inProcess
         emulator = KubeEmulator()
         if !inProcess { try await emulator.start() }
         emulator.generate(spec)
+        emulator.keepParsedObjects()  // small: the controllers' steps between runs need not parse it again
         emulator.addAdmissionHook(.kubearmor())
         emulator.addAdmissionHook(.gatekeeperAssign(target: .containerSecurityContext("allowPrivilegeEscalation"), value: false))
         if evictablePod { try seedEvictablePod() }
@@ -101,12 +108,18 @@ final class ReliabilityCluster: @unchecked Sendable {
         clock.advance(300)
         emulator.clearRequests()
         let options = KubeClient.Options(qps: 0, burst: 10, retry: retry, pageSize: settings.client.pageSize)
-        let transport: any HTTPTransport = custom ?? (inProcess ? InProcessTransport(emulator, timeoutSeconds: requestTimeout)
+        let latency: InProcessTransport.Latency = simulatedLatency ? .simulated(waited: { [clock] in clock.advance($0) }) : .real
+        let transport: any HTTPTransport = custom ?? (inProcess ? InProcessTransport(emulator, timeoutSeconds: requestTimeout, latency: latency)
             : CurlTransport(options: .init(requestTimeout: requestTimeout)))
         let client = KubeClient(config: ClientConfig(server: inProcess ? "http://in-process" : emulator.baseURL), options: options,
                                 transport: transport, logger: .quiet)
         let clock = self.clock
-        let sleep: @Sendable (Double) async throws -> Void = { seconds in
+        let sleep: @Sendable (Double) async throws -> Void = { [self] seconds in
+            let t0 = ContinuousClock.now
+            defer {
+                let d = ContinuousClock.now - t0
+                waited.withLock { $0.count += 1; $0.seconds += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+            }
             switch waits {
             case .block: try await Task.sleep(nanoseconds: 3_600_000_000_000)
             case .real(let s): try await Task.sleep(nanoseconds: UInt64(s * 1e9))
