@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+// libFuzzer targets for kreconcile's parsers of untrusted input. A package of its own, so
+// the main build and `make test` never see the harnesses (they have no `main`: libFuzzer's
+// runtime supplies it) nor need the sanitizers. Built and run by `make fuzz`:
+//
+//   swift build -c release --package-path Fuzz --scratch-path .build-fuzz \
+//       -Xswiftc -sanitize=fuzzer,address --product FuzzListPage
+//
+// See the README, "Development".
+import Foundation
+import PackageDescription
+
+// A path dependency is named after its folder (the repository's checkout name).
+let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent()
+let kreconcile = root.lastPathComponent
+
+/// One harness: `LLVMFuzzerTestOneInput` in a file without top-level code.
+func harness(_ name: String, _ products: [String]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["FuzzSupport"] + products.map { .product(name: $0, package: kreconcile) },
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    )
+}
+
+let package = Package(
+    name: "kreconcile-fuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: root.path)],
+    targets: [
+        .target(name: "FuzzSupport"),
+        harness("FuzzListPage", ["KubeClient", "Reconciler"]),
+        harness("FuzzKubeconfig", ["KubeClient"]),
+        harness("FuzzSettings", ["Reconciler"]),
+        harness("FuzzSnapshotFiles", ["KubeClient", "Reconciler"]),
+        harness("FuzzLocationPath", ["Reconciler"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
