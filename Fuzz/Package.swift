@@ -1,10 +1,10 @@
 // swift-tools-version: 6.0
 // libFuzzer targets for kreconcile's parsers of untrusted input. A package of its own, so
-// the main build and `make test` never see the harnesses (they have no `main`: libFuzzer's
-// runtime supplies it) nor need the sanitizers. Built and run by `make fuzz`:
+// the main build and `make test` never build the harnesses nor need the sanitizers.
+// Built and run by `make fuzz`:
 //
 //   swift build -c release --package-path Fuzz --scratch-path .build-fuzz \
-//       -Xswiftc -sanitize=fuzzer,address --product FuzzListPage
+//       -Xswiftc -sanitize=fuzzer,address
 //
 // See the README, "Development".
 import Foundation
@@ -14,13 +14,9 @@ import PackageDescription
 let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent()
 let kreconcile = root.lastPathComponent
 
-/// One harness: `LLVMFuzzerTestOneInput` in a file without top-level code.
+/// One harness: its main.swift hands its body to `fuzzMain` (FuzzSupport).
 func harness(_ name: String, _ products: [String]) -> Target {
-    .executableTarget(
-        name: name,
-        dependencies: ["FuzzSupport"] + products.map { .product(name: $0, package: kreconcile) },
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-    )
+    .executableTarget(name: name, dependencies: ["FuzzSupport"] + products.map { .product(name: $0, package: kreconcile) })
 }
 
 let package = Package(
@@ -28,7 +24,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: root.path)],
     targets: [
-        .target(name: "FuzzSupport"),
+        .target(name: "CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
         harness("FuzzListPage", ["KubeClient", "Reconciler"]),
         harness("FuzzKubeconfig", ["KubeClient"]),
         harness("FuzzSettings", ["Reconciler"]),

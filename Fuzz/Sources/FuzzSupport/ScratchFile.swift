@@ -20,7 +20,3 @@ public enum ScratchFile {
     }
 }
 
-/// libFuzzer's input as Data.
-public func input(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> Data {
-    Data(bytes: bytes, count: count)
-}

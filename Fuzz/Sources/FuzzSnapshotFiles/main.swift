@@ -8,18 +8,17 @@ import Reconciler
 // no crash; an error is a SnapshotFileError in one line; what parses builds a snapshot or
 // says which document is wrong.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSnapshotFiles(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    let path = ScratchFile.write(input(bytes, count), name: "snapshot.yaml")
+fuzzMain { data in
+    let path = ScratchFile.write(data, name: "snapshot.yaml")
     let documents: [JSONValue]
     do {
         documents = try Snapshot.parseFiles([path])
     } catch let error as SnapshotFileError {
         requireOneLine(error.message, "snapshot file error")
-        return 0
+        return
     } catch {
         require(false, "parseFiles threw \(type(of: error)), not a SnapshotFileError: \(error)")
-        return 0
+        return
     }
     do {
         _ = try Snapshot(documents: documents, checks: Checks.all)
@@ -27,5 +26,4 @@ public func fuzzSnapshotFiles(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CI
         requireOneLine(error.message, "snapshot document error")
         require(error.message.hasPrefix("document "), "snapshot document error without its document: \(error.message)")
     }
-    return 0
 }

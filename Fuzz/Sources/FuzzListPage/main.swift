@@ -17,9 +17,8 @@ let retentions: [SpecRetention?] = [
     .everything,
 ]
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzListPage(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    let body = input(bytes, count)
+fuzzMain { data in
+    let body = data
     for retention in retentions {
         let cursor = Result { try PodPageDecoder(kept: PodKeptKeys(optOutKey: Settings.defaultOptOutKey), interner: StringInterner(), retention: retention).decodePage(body) }
         let oracle = Result {
@@ -28,7 +27,7 @@ public func fuzzListPage(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
             }
         }
         if case .failure(let error as JSONCursor.SyntaxError) = cursor {
-            require((0...count).contains(error.offset), "cursor error offset \(error.offset) outside a page of \(count) bytes")
+            require((0...body.count).contains(error.offset), "cursor error offset \(error.offset) outside a page of \(body.count) bytes")
         }
         if case .success(let got) = cursor, case .success(let expected) = oracle {
             require(got.items == expected.items, "PodPageDecoder and JSONDecoder disagree (retention \(String(describing: retention))):\n\(got.items)\n\(expected.items)")
@@ -42,5 +41,4 @@ public func fuzzListPage(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     }
     _ = try? DecodableListPage<ObjectRecord>().decodePage(body)
     _ = try? DecodableListPage<JSONValue>().decodePage(body)
-    return 0
 }

@@ -13,15 +13,14 @@ let podSpec: JSONValue = [
     "securityContext": ["runAsNonRoot": true],
 ]
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzLocationPath(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    let text = String(decoding: input(bytes, count), as: UTF8.self)
+fuzzMain { data in
+    let text = String(decoding: data, as: UTF8.self)
     let path: LocationPath
     do {
         path = try LocationPath(parsing: text)
     } catch {
         requireOneLine(error.description, "location error")
-        return 0
+        return
     }
     let printed = path.description
     do {
@@ -35,7 +34,6 @@ public func fuzzLocationPath(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CIn
     let projection = SpecProjection(keeping: [path])
     let kept = projection.apply(podSpec)
     require(isSubset(kept, of: podSpec), "projection of \(printed.debugDescription) invents data: \(kept)")
-    return 0
 }
 
 /// `a` holds nothing that `b` does not (objects keep fewer keys, arrays fewer elements in order).

@@ -6,9 +6,8 @@ import KubeClient
 // context, its cluster and user). Invariants: no crash; an error is a ConfigError in one
 // line that names the file.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzKubeconfig(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    let path = ScratchFile.write(input(bytes, count), name: "kubeconfig")
+fuzzMain { data in
+    let path = ScratchFile.write(data, name: "kubeconfig")
     // HOME is the scratch directory (for `~/` paths); no KUBECONFIG, no in-cluster config.
     let loader = KubeconfigLoader(explicitPath: path, environment: ["HOME": ScratchFile.directory],
                                   serviceAccountDirectory: ScratchFile.directory + "/no-service-account")
@@ -20,5 +19,4 @@ public func fuzzKubeconfig(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt 
     } catch {
         require(false, "kubeconfig load threw \(type(of: error)), not a ConfigError: \(error)")
     }
-    return 0
 }

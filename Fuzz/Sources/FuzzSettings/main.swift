@@ -6,9 +6,8 @@ import Reconciler
 // error is one line that names the file; accepted settings are within the documented
 // ranges (each field is range-checked where it is read).
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSettings(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    let yaml = String(decoding: input(bytes, count), as: UTF8.self)
+fuzzMain { data in
+    let yaml = String(decoding: data, as: UTF8.self)
     do {
         let s = try Settings.load(yaml: yaml, path: "kreconcile.yaml")
         require((0...10_000).contains(s.budgets.maxChanges), "budgets.maxChanges out of range: \(s.budgets.maxChanges)")
@@ -19,5 +18,4 @@ public func fuzzSettings(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         requireOneLine(error.message, "settings error")
         require(error.message.hasPrefix("kreconcile.yaml: "), "settings error without the file: \(error.message)")
     }
-    return 0
 }
