@@ -18,9 +18,11 @@ fuzzMain { data in
     let path: LocationPath
     do {
         path = try LocationPath(parsing: text)
-    } catch {
+    } catch let error as LocationPathError {
         requireOneLine(error.description, "location error")
         return
+    } catch {
+        fatalError("LocationPath(parsing:) threw \(type(of: error))")
     }
     let printed = path.description
     do {

@@ -14,8 +14,10 @@ fuzzMain { data in
         require((5...3600).contains(s.lock.leaseDurationSeconds), "lock.leaseDurationSeconds out of range")
         require(s.lock.renewDeadline < s.lock.leaseDurationSeconds, "renew deadline not below the lease duration")
         require(s.timeouts.requestSeconds <= s.maxRequestSeconds, "requestSeconds longer than the Lease allows")
-    } catch {
+    } catch let error as SettingsError {
         requireOneLine(error.message, "settings error")
         require(error.message.hasPrefix("kreconcile.yaml: "), "settings error without the file: \(error.message)")
+    } catch {
+        require(false, "Settings.load threw \(type(of: error)), not a SettingsError")
     }
 }

@@ -22,8 +22,10 @@ fuzzMain { data in
     }
     do {
         _ = try Snapshot(documents: documents, checks: Checks.all)
-    } catch {
+    } catch let error as SnapshotFileError {
         requireOneLine(error.message, "snapshot document error")
         require(error.message.hasPrefix("document "), "snapshot document error without its document: \(error.message)")
+    } catch {
+        require(false, "Snapshot(documents:) threw \(type(of: error)), not a SnapshotFileError")
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 public func fuzzMain(_ body: @escaping (Data) -> Void) -> Never {
     harness = body
     var argc = CommandLine.argc
-    var argv = CommandLine.unsafeArgv
+    var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
     exit(LLVMFuzzerRunDriver(&argc, &argv) { bytes, count in
         harness!(count == 0 ? Data() : Data(bytes: bytes!, count: count))
         return 0
