@@ -77,6 +77,23 @@ final class GatekeeperLocationPathTests: XCTestCase {
         }
     }
 
+    /// Found by `make fuzz` (Fuzz/corpus/location-path/regression-*): a location is cluster
+    /// data, and its line breaks and control characters used to reach the error verbatim,
+    /// so one finding printed as several log lines.
+    func testErrorsQuotingTheLocationStayOneLine() {
+        let cases: [(String, String)] = [
+            ("spec\n.containers.@", #"location "spec\n.containers.@": invalid character '@' at position 17"#),
+            ("a\u{1B}[2Jb", #"location "a\u{1B}[2Jb": invalid character '\u{1B}' at position 1"#),
+            ("spec \"x\r\ny\"", #"location "spec "x\r\ny"": expected '.' or end, got "x\r\ny""#),
+        ]
+        for (text, message) in cases {
+            XCTAssertThrowsError(try LocationPath(parsing: text), text.debugDescription) { error in
+                XCTAssertEqual((error as? LocationPathError)?.description, message)
+                XCTAssertEqual((error as? LocationPathError)?.text, text, "the error keeps the location as written")
+            }
+        }
+    }
+
     func testPrefixIsNodeByNode() throws {
         let location = try LocationPath(parsing: "spec.containers[name: foo].securityContext")
         XCTAssertTrue(location.hasPrefix(try LocationPath(parsing: "spec.containers[name: foo]")))

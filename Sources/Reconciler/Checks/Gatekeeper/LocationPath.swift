@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// A Gatekeeper mutator `location` (or `pathTests[].subPath`), parsed.
 ///
@@ -105,7 +106,8 @@ public struct LocationPathError: Error, Sendable, Equatable, CustomStringConvert
         self.text = text
         self.problem = problem
     }
-    public var description: String { "location \"\(text)\": \(problem)" }
+    /// One line: the location and its tokens are cluster data and may hold line breaks.
+    public var description: String { "location \"\(text)\": \(problem)".escapingControlCharacters }
 }
 
 /// Splits a location into tokens (see the grammar on `LocationPath`).
