@@ -75,7 +75,8 @@ property-10k:
 	KRECONCILE_SEEDS=10000 swift test $(SWIFT_BUILD_FLAGS) --skip-build --filter ConvergencePropertyTests
 
 # The libFuzzer harnesses (Fuzz/), each FUZZ_SECONDS from Fuzz/corpus, FUZZ_JOBS at a time;
-# FUZZ_TARGETS picks some (list-page kubeconfig settings snapshot-files location-path).
+# FUZZ_TARGETS picks some (list-page kubeconfig settings snapshot-files location-path);
+# FUZZ_CONFIG=release for long runs (see Fuzz/run.sh).
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 fuzz: deps

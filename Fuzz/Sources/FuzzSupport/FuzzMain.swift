@@ -9,11 +9,15 @@ public func fuzzMain(_ body: @escaping (Data) -> Void) -> Never {
     harness = body
     var argc = CommandLine.argc
     var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-    exit(LLVMFuzzerRunDriver(&argc, &argv) { bytes, count in
-        harness!(count == 0 ? Data() : Data(bytes: bytes!, count: count))
-        return 0
-    })
+    exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
 }
 
 /// The harness, for the C callback (which cannot capture it). Set once, before fuzzing starts.
 nonisolated(unsafe) private var harness: ((Data) -> Void)?
+
+/// libFuzzer's callback, under the name its runtime also links against (in debug builds).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    harness!(count == 0 ? Data() : Data(bytes: bytes!, count: count))
+    return 0
+}
