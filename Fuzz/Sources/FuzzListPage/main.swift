@@ -18,8 +18,7 @@ let retentions: [SpecRetention?] = [
     .everything,
 ]
 
-fuzzMain { data in
-    let body = data
+fuzzMain { body in
     for retention in retentions {
         let cursor = Result { try PodPageDecoder(kept: PodKeptKeys(optOutKey: Settings.defaultOptOutKey), interner: StringInterner(), retention: retention).decodePage(body) }
         let oracle = Result {
