@@ -94,6 +94,15 @@ final class GatekeeperLocationPathTests: XCTestCase {
         }
     }
 
+    /// Found by `make fuzz` (Fuzz/corpus/location-path/regression-combining-mark.txt): a quote
+    /// or backslash followed by a combining mark is one Character, which the printer used to
+    /// leave unescaped, so the printed path did not parse back.
+    func testQuotesBeforeCombiningMarksPrintBackToTheSamePath() throws {
+        let path = LocationPath([.field("spec"), .list(key: "a\"\u{0301}b", value: "c\\\u{0301}"), .field("\"\u{065D}")])
+        XCTAssertEqual(path.description, "spec[\"a\\\"\u{0301}b\": \"c\\\\\u{0301}\"].\"\\\"\u{065D}\"")
+        XCTAssertEqual(try LocationPath(parsing: path.description), path)
+    }
+
     func testPrefixIsNodeByNode() throws {
         let location = try LocationPath(parsing: "spec.containers[name: foo].securityContext")
         XCTAssertTrue(location.hasPrefix(try LocationPath(parsing: "spec.containers[name: foo]")))

@@ -92,9 +92,18 @@ public struct LocationPath: Sendable, Equatable, CustomStringConvertible {
         ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-"
     }
 
+    /// Escapes scalar by scalar, as the scanner reads: a quote or backslash followed by a
+    /// combining mark is one Character, which a Character-wise replace would leave unescaped
+    /// (found by the location-path fuzzer: the printed path did not parse back).
     static func quoted(_ s: String) -> String {
         if !s.isEmpty, s.unicodeScalars.allSatisfy(isIdentChar) { return s }
-        return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var out = String.UnicodeScalarView(["\""])
+        for scalar in s.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" { out.append("\\") }
+            out.append(scalar)
+        }
+        out.append("\"")
+        return String(out)
     }
 }
 
