@@ -1,10 +1,10 @@
 // swift-tools-version: 6.0
 // libFuzzer targets for kreconcile's parsers of untrusted input. A package of its own, so
 // the main build and `make test` never build the harnesses nor need the sanitizers.
-// Built and run by `make fuzz`:
+// Built and run by `make fuzz` (Fuzz/run.sh):
 //
-//   swift build -c release --package-path Fuzz --scratch-path .build-fuzz \
-//       -Xswiftc -sanitize=fuzzer,address
+//   swift build --package-path Fuzz --scratch-path .build-fuzz \
+//       -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
 //
 // See the README, "Development".
 import Foundation
