@@ -9,7 +9,7 @@ DESTDIR ?=
 # Release builds have their own folder so they never invalidate the debug build's.
 RELEASE_FLAGS := -c release --scratch-path .build-release --static-swift-stdlib
 
-.PHONY: demo test build deps check-linkage clean release install helm check-chart jobs check-image-deps property-10k
+.PHONY: demo test build deps check-linkage clean release install helm check-chart jobs check-image-deps property-10k fuzz
 
 deps:
 	@missing=""; \
@@ -66,7 +66,7 @@ jobs: helm
 	.ci/gen-jobs.sh
 
 clean:
-	rm -rf .build .build-release .build-tools
+	rm -rf .build .build-release .build-tools .build-fuzz
 
 # The convergence property test over 10,000 seeds instead of CI's 500 (ConvergencePropertyTests):
 # ~0.25 s a seed, ~42 min on a loaded 2-core machine; KRECONCILE_SEED_START=N runs a range instead.
@@ -74,3 +74,11 @@ clean:
 property-10k:
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	KRECONCILE_SEEDS=10000 swift test $(SWIFT_BUILD_FLAGS) --skip-build --filter ConvergencePropertyTests
+
+# The libFuzzer harnesses (Fuzz/), each FUZZ_SECONDS from Fuzz/corpus, FUZZ_JOBS at a time;
+# FUZZ_TARGETS picks some (list-page kubeconfig settings snapshot-files location-path);
+# FUZZ_CONFIG=release for long runs (see Fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) Fuzz/run.sh

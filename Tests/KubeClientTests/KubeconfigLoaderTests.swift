@@ -183,6 +183,17 @@ final class KubeconfigLoaderTests: XCTestCase {
         assertConfigError({ _ = try self.load([:], explicit: path, context: "y") }, contains: ["contexts[1].context.user: user \"nobody\" not found"])
     }
 
+    /// Names from the file are quoted in errors: a line break in one is escaped (found for
+    /// settings by `make fuzz`; kubeconfig errors are the same ConfigError).
+    func testErrorsQuotingTheFileStayOneLine() throws {
+        let dir = try TempDir()
+        let path = try dir.write("cfg", #"""
+            current-context: "prod\nWARN forged line"
+            contexts: [{name: x, context: {cluster: c, user: u}}]
+            """#)
+        assertConfigError({ _ = try self.load([:], explicit: path) }, contains: [#"context "prod\nWARN forged line" not found (contexts: x)"#])
+    }
+
     func testMissingExplicitFileAndNothingAtAll() throws {
         assertConfigError({ _ = try self.load([:], explicit: "/nonexistent/kubeconfig") }, contains: ["/nonexistent/kubeconfig", "no such file"])
         let dir = try TempDir()

@@ -77,6 +77,32 @@ final class GatekeeperLocationPathTests: XCTestCase {
         }
     }
 
+    /// Found by `make fuzz` (Fuzz/corpus/location-path/regression-*): a location is cluster
+    /// data, and its line breaks and control characters used to reach the error verbatim,
+    /// so one finding printed as several log lines.
+    func testErrorsQuotingTheLocationStayOneLine() {
+        let cases: [(String, String)] = [
+            ("spec\n.containers.@", #"location "spec\n.containers.@": invalid character '@' at position 17"#),
+            ("a\u{1B}[2Jb", #"location "a\u{1B}[2Jb": invalid character '\u{1B}' at position 1"#),
+            ("spec \"x\r\ny\"", #"location "spec "x\r\ny"": expected '.' or end, got "x\r\ny""#),
+        ]
+        for (text, message) in cases {
+            XCTAssertThrowsError(try LocationPath(parsing: text), text.debugDescription) { error in
+                XCTAssertEqual((error as? LocationPathError)?.description, message)
+                XCTAssertEqual((error as? LocationPathError)?.text, text, "the error keeps the location as written")
+            }
+        }
+    }
+
+    /// Found by `make fuzz` (Fuzz/corpus/location-path/regression-combining-mark.txt): a quote
+    /// or backslash followed by a combining mark is one Character, which the printer used to
+    /// leave unescaped, so the printed path did not parse back.
+    func testQuotesBeforeCombiningMarksPrintBackToTheSamePath() throws {
+        let path = LocationPath([.field("spec"), .list(key: "a\"\u{0301}b", value: "c\\\u{0301}"), .field("\"\u{065D}")])
+        XCTAssertEqual(path.description, "spec[\"a\\\"\u{0301}b\": \"c\\\\\u{0301}\"].\"\\\"\u{065D}\"")
+        XCTAssertEqual(try LocationPath(parsing: path.description), path)
+    }
+
     func testPrefixIsNodeByNode() throws {
         let location = try LocationPath(parsing: "spec.containers[name: foo].securityContext")
         XCTAssertTrue(location.hasPrefix(try LocationPath(parsing: "spec.containers[name: foo]")))

@@ -69,6 +69,14 @@ final class SettingsTests: XCTestCase {
                        "kreconcile.yaml: checks.owner-references.rules[0].owner.nam: unknown field, did you mean name?")
     }
 
+    /// Found by `make fuzz` (Fuzz/corpus/settings/regression-*): a value or key with a line
+    /// break made a two-line error; it is escaped now.
+    func testErrorsQuotingTheFileStayOneLine() {
+        XCTAssertEqual(loadError(#"excludeNamespaces: ["kube\nsystem"]"#),
+                       #"kreconcile.yaml: excludeNamespaces[0]: "kube\nsystem" is not a valid namespace name"#)
+        XCTAssertEqual(loadError(#"budgets: {"max\rChanges": 3}"#), #"kreconcile.yaml: budgets.max\rChanges: unknown field, did you mean maxChanges?"#)
+    }
+
     func testTypesAndRangesAreChecked() {
         XCTAssertEqual(loadError("budgets: {maxChanges: many}"), "kreconcile.yaml: budgets.maxChanges: must be an integer between 0 and 10000, got many")
         XCTAssertEqual(loadError("budgets: {maxPerNode: -1}"), "kreconcile.yaml: budgets.maxPerNode: must be an integer between 0 and 10000, got -1")

@@ -31,9 +31,12 @@ public protocol ListPageDecoder<Item>: Sendable {
     func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [Item])
 }
 
-/// Any Decodable model, through JSONDecoder.
-struct DecodableListPage<T: Decodable & Sendable>: ListPageDecoder {
-    func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [T]) {
+/// Any Decodable model, through JSONDecoder. Public for the fuzz harness (Fuzz/), which
+/// decodes pages exactly as `list(_:as:)` does.
+public struct DecodableListPage<T: Decodable & Sendable>: ListPageDecoder {
+    public init() {}
+
+    public func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [T]) {
         let page = try JSONDecoder().decode(ListPage<T>.self, from: body)
         return (page.metadata, page.items ?? [])
     }

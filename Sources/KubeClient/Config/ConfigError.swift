@@ -1,10 +1,10 @@
 import Foundation
 
 /// A configuration problem, said in one line that names the file and the field.
-/// Messages never contain a credential's value.
+/// Messages never contain a credential's value; line breaks from the file are escaped.
 public struct ConfigError: Error, Sendable, CustomStringConvertible, LocalizedError {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String) { self.message = message.escapingControlCharacters }
     public var description: String { message }
     public var errorDescription: String? { message }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import KubeClient
 
-/// A snapshot file problem, one line naming the file or document.
+/// A snapshot file problem, one line naming the file or document (line breaks from the
+/// file are escaped).
 public struct SnapshotFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String) { self.message = message.escapingControlCharacters }
     public var description: String { message }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// A Gatekeeper mutator `location` (or `pathTests[].subPath`), parsed.
 ///
@@ -91,9 +92,18 @@ public struct LocationPath: Sendable, Equatable, CustomStringConvertible {
         ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-"
     }
 
+    /// Escapes scalar by scalar, as the scanner reads: a quote or backslash followed by a
+    /// combining mark is one Character, which a Character-wise replace would leave unescaped
+    /// (found by the location-path fuzzer: the printed path did not parse back).
     static func quoted(_ s: String) -> String {
         if !s.isEmpty, s.unicodeScalars.allSatisfy(isIdentChar) { return s }
-        return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var out = String.UnicodeScalarView(["\""])
+        for scalar in s.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" { out.append("\\") }
+            out.append(scalar)
+        }
+        out.append("\"")
+        return String(out)
     }
 }
 
@@ -105,7 +115,8 @@ public struct LocationPathError: Error, Sendable, Equatable, CustomStringConvert
         self.text = text
         self.problem = problem
     }
-    public var description: String { "location \"\(text)\": \(problem)" }
+    /// One line: the location and its tokens are cluster data and may hold line breaks.
+    public var description: String { "location \"\(text)\": \(problem)".escapingControlCharacters }
 }
 
 /// Splits a location into tokens (see the grammar on `LocationPath`).
