@@ -3,9 +3,10 @@ import FuzzSupport
 import KubeClient
 import Reconciler
 
-// List pages as the API server sends them: decoded by `PodPageDecoder` (the cursor) and by
-// `DecodableListPage` (JSONDecoder, as `KubeClient.list(_:as:)` decodes every other kind).
-// Invariants: no crash; where both the cursor and JSONDecoder accept a pod page they give
+// List pages as the API server sends them: decoded by `PodPageDecoder` and
+// `WorkloadPageDecoder` (the cursor) and by `DecodableListPage` (JSONDecoder, as
+// `KubeClient.list(_:as:)` decodes every other kind).
+// Invariants: no crash; where both the cursor and JSONDecoder accept a page they give
 // the same records (PodPageDecoder's promise: PodPageDecoderTests compares them the same
 // way), under each spec retention, unless an object repeats a key; a cursor error says
 // its byte offset inside the page.
@@ -20,10 +21,10 @@ let retentions: [SpecRetention?] = [
 
 fuzzMain { body in
     for retention in retentions {
-        let cursor = Result { try PodPageDecoder(kept: PodKeptKeys(optOutKey: Settings.defaultOptOutKey), interner: StringInterner(), retention: retention).decodePage(body) }
+        let cursor = Result { try PodPageDecoder(kept: PodKeptKeys(optOutKey: Settings.defaultOptOutKey), interner: Interner(), retention: retention).decodePage(body) }
         let oracle = Result {
             try SpecRetention.$current.withValue(retention) {
-                try StringInterner.$shared.withValue(StringInterner()) { try DecodableListPage<PodRecord>().decodePage(body) }
+                try Interner.$shared.withValue(Interner()) { try DecodableListPage<PodRecord>().decodePage(body) }
             }
         }
         if case .failure(let error as JSONCursor.SyntaxError) = cursor {
@@ -35,10 +36,15 @@ fuzzMain { body in
                     && got.metadata?.remainingItemCount == expected.metadata?.remainingItemCount, "list metadata differs")
         }
     }
-    // The other kinds' pages: only that they decode or throw. Errors are right for bad pages.
-    SpecRetention.$current.withValue(.everything) {
-        _ = try? DecodableListPage<WorkloadRecord>().decodePage(body)
+    // Workload pages: WorkloadPageDecoder against JSONDecoder, the same way.
+    for retention in retentions {
+        let cursor = Result { try WorkloadPageDecoder(retention: retention).decodePage(body) }
+        let oracle = Result { try SpecRetention.$current.withValue(retention) { try DecodableListPage<WorkloadRecord>().decodePage(body) } }
+        if case .success(let got) = cursor, case .success(let expected) = oracle, !hasDuplicateKeys(body) {
+            require(got.items == expected.items, "WorkloadPageDecoder and JSONDecoder disagree (retention \(String(describing: retention))):\n\(got.items)\n\(expected.items)")
+        }
     }
+    // The other kinds' pages: only that they decode or throw. Errors are right for bad pages.
     _ = try? DecodableListPage<ObjectRecord>().decodePage(body)
     _ = try? DecodableListPage<JSONValue>().decodePage(body)
 }
