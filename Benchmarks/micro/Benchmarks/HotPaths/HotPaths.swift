@@ -18,7 +18,7 @@ let benchmarks: @Sendable () -> Void = {
     // (which includes the inputs built in setup).
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident],
                                            warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 100)
-    let snapshotRuns = Benchmark.Configuration(maxDuration: .seconds(15), maxIterations: 5)
+    let snapshotRuns = Benchmark.Configuration(maxDuration: .seconds(15), maxIterations: 20)
 
     Benchmark("decode 500-pod page: PodPageDecoder", closure: { benchmark in
         let decoder = PodPageDecoder(kept: PodKeptKeys(optOutKey: Settings.defaultOptOutKey), interner: Interner(), retention: nil)
@@ -57,5 +57,5 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Planner.plan, findings of 150k pods", configuration: snapshotRuns, closure: { benchmark in
         for _ in benchmark.scaledIterations { blackHole(Planner.plan(bigReports, snapshot: bigSnapshot, settings: .defaults, shard: nil)) }
-    }, setup: { _ = (bigSnapshot, bigReports) })
+    }, setup: { FileHandle.standardError.write(Data((describeBigSnapshot() + "\n").utf8)) })
 }

@@ -56,39 +56,116 @@ let example = mustBuild("examples/cluster.yaml") {
     try Snapshot(documents: Snapshot.parseFiles([repo.appendingPathComponent("examples/cluster.yaml").path]), checks: Checks.all)
 }
 
-/// What pods keep for the Gatekeeper mutation check (its `specRetention` over the example's
-/// objects: the spec under the Assign's location, the selector labels, the mutations
-/// annotation), in every namespace, as for a mutator that can reach every pod.
-let mutationRetention: SpecRetention = {
-    guard var r = Checks.all.lazy.compactMap({ $0.specRetention(example, .defaults) }).first else {
+/// What pods keep for the Gatekeeper mutation check: its `specRetention` over the example's
+/// objects (the spec under the Assign's location, the selector labels, the mutations
+/// annotation, in the namespaces the Assign can reach), as the loader asks for it.
+let exampleRetention: SpecRetention = {
+    guard let r = Checks.all.lazy.compactMap({ $0.specRetention(example, .defaults) }).first else {
         fatalError("examples/cluster.yaml: no check keeps pod specs (expected the Gatekeeper mutation check)")
     }
+    return r
+}()
+
+/// The same in every namespace, as for a mutator that can reach every pod (the page's
+/// generated pods are in a namespace the example's Assign does not match).
+let mutationRetention: SpecRetention = {
+    var r = exampleRetention
     r.namespaces = nil
     return r
 }()
 
-/// examples/cluster.yaml with its pods cloned to 150,000 (new names and uids; same owners,
-/// namespaces, nodes and problems), as the snapshot a run would build.
+/// examples/cluster.yaml scaled to about 150,000 pods, as the snapshot a run would build:
+/// its nodes copied to ~500 (each with its copy of the KubeArmor DaemonSet pod), its `shop`
+/// namespace to 50, and its `shop` app (Deployments, ReplicaSets, pods with the example's
+/// problems) to ~4,700 copies with 8 pods per ReplicaSet, spread over those namespaces and
+/// nodes: ~14,000 Deployments, close to the generator's 150k-pod cluster (pods/8), and one
+/// finding per broken Deployment copy for the planner.
 let bigSnapshot: Snapshot = {
-    let pods = 150_000
-    var records: [PodRecord] = []
-    records.reserveCapacity(pods)
-    for i in 0..<pods {
-        var p = example.pods[i % example.pods.count]
-        p.meta.name += "-\(i)"
-        p.meta.uid += "-\(i)"
-        records.append(p)
+    let app = "shop", namespaceCount = 50, replicas = 8, nodeCopies = 167, targetPods = 150_000
+    let nodeKind = GroupKind("", "Node")
+    func namespace(_ k: Int) -> String { k == 0 ? app : "\(app)-\(k)" }
+    func node(_ name: String?, _ c: Int) -> String? { c == 0 ? name : name.map { "\($0)-\(c)" } }
+    /// `m` with `suffix` on its name and uid (and on its owners' when they are copied too).
+    func copy(_ m: MetaRecord, _ suffix: String, namespace: String?, owners: Bool) -> MetaRecord {
+        var m = m
+        m.name += suffix
+        m.uid += suffix
+        m.namespace = namespace
+        if owners { m.ownerReferences = m.ownerReferences.map { var r = $0; r.name += suffix; r.uid += suffix; return r } }
+        return m
     }
+
+    var pods: [PodRecord] = []
+    for pod in example.pods where pod.meta.namespace != app {
+        let perNode = pod.controller?.kind == "DaemonSet"
+        for c in 0..<(perNode ? nodeCopies : 1) {
+            var p = pod
+            p.meta = copy(pod.meta, c == 0 ? "" : "-\(c)", namespace: pod.meta.namespace, owners: false)
+            p.nodeName = node(pod.nodeName, c)
+            pods.append(p)
+        }
+    }
+    let appPods = example.pods.filter { $0.meta.namespace == app }
+    let copies = (targetPods - pods.count) / (appPods.count * replicas)
+    pods.reserveCapacity(pods.count + copies * appPods.count * replicas)
+    for g in 0..<copies {
+        for pod in appPods {
+            for r in 0..<replicas {
+                var p = pod
+                p.meta = copy(pod.meta, "-\(g)", namespace: namespace(g % namespaceCount), owners: true)
+                p.meta.name += "-\(r)"
+                p.meta.uid += "-\(r)"
+                p.nodeName = node(pod.nodeName, (g * replicas + r) % nodeCopies)
+                // As listed: only pods in namespaces a mutator reaches keep an admission view
+                // (a snapshot file keeps every pod's).
+                if !(exampleRetention.namespaces?.contains(p.meta.namespace ?? "") ?? true) { p.admission = nil }
+                pods.append(p)
+            }
+        }
+    }
+
+    var workloads = example.workloads.filter { $0.meta.namespace != app }
+    for g in 0..<copies {
+        for w in example.workloads where w.meta.namespace == app {
+            var w = w
+            w.meta = copy(w.meta, "-\(g)", namespace: namespace(g % namespaceCount), owners: true)
+            workloads.append(w)
+        }
+    }
+
     var objects: [ObjectRecord] = []
     let workloadUIDs = Set(example.workloads.map(\.meta.uid))
     for kind in example.listed.sorted() where kind.kind != GroupKind.anyKind && kind != .pod {
-        objects += example.objects(kind).filter { !workloadUIDs.contains($0.meta.uid) }
+        for o in example.objects(kind) where !workloadUIDs.contains(o.meta.uid) {
+            var out: [ObjectRecord] = []
+            if kind == nodeKind {
+                for c in 0..<nodeCopies { var n = o; n.meta = copy(o.meta, c == 0 ? "" : "-\(c)", namespace: nil, owners: false); out.append(n) }
+            } else if kind == .namespace && o.meta.name == app {
+                for k in 0..<namespaceCount { var n = o; n.meta = copy(o.meta, k == 0 ? "" : "-\(k)", namespace: nil, owners: false); out.append(n) }
+            } else if o.meta.namespace == app && o.meta.ownerReferences.contains(where: { $0.controller == true }) {
+                // ReplicaSets: one per app copy, owned by that copy's Deployment.
+                for g in 0..<copies { var n = o; n.meta = copy(o.meta, "-\(g)", namespace: namespace(g % namespaceCount), owners: true); out.append(n) }
+            } else if o.meta.namespace == app {
+                // The namespace's other objects (PodDisruptionBudget, Services, ...): one per namespace.
+                for k in 0..<namespaceCount { var n = o; n.meta = copy(o.meta, k == 0 ? "" : "-\(k)", namespace: namespace(k), owners: false); out.append(n) }
+            } else {
+                out = [o]
+            }
+            objects += out
+        }
     }
     for kind in example.listed where kind.kind == GroupKind.anyKind { objects += example.objects(inGroup: kind.group) }
-    var snapshot = Snapshot(pods: records, workloads: example.workloads, objects: objects, listed: example.listed)
+    var snapshot = Snapshot(pods: pods, workloads: workloads, objects: objects, listed: example.listed)
     snapshot.takenAt = Date(timeIntervalSince1970: 1_790_000_000)
     return snapshot
 }()
 
 /// The five checks' reports over `bigSnapshot`: the planner's input.
 let bigReports = Checks.evaluate(Checks.all, snapshot: bigSnapshot, settings: .defaults)
+
+/// What the snapshot benchmarks run on, for the record (stderr, beside the table).
+func describeBigSnapshot() -> String {
+    let findings = bigReports.flatMap(\.findings)
+    return "150k-pod snapshot: \(bigSnapshot.pods.count) pods, \(bigSnapshot.workloads.count) workloads, "
+        + "\(bigSnapshot.objectCount) records; \(findings.count) findings, \(findings.filter { $0.action != nil }.count) with an action"
+}
