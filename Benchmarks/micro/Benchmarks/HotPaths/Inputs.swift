@@ -75,7 +75,7 @@ let mutationRetention: SpecRetention = {
 }()
 
 /// examples/cluster.yaml scaled to about 150,000 pods, as the snapshot a run would build:
-/// its nodes copied to ~500 (each with its copy of the KubeArmor DaemonSet pod), its `shop`
+/// its nodes copied to ~500 (the KubeArmor DaemonSet pod with the node it runs on), its `shop`
 /// namespace to 50, and its `shop` app (Deployments, ReplicaSets, pods with the example's
 /// problems) to ~4,700 copies with 8 pods per ReplicaSet, spread over those namespaces and
 /// nodes: ~14,000 Deployments, close to the generator's 150k-pod cluster (pods/8), and one
