@@ -27,7 +27,7 @@ let package = Package(
                 .product(name: "KubeClient", package: root.lastPathComponent),
             ],
             path: "Benchmarks/HotPaths",
-            exclude: ["generated-pod.json"],
+            exclude: ["generated-pod.json", "generated-deployment.json"],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],
