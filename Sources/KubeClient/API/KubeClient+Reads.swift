@@ -31,6 +31,27 @@ public protocol ListPageDecoder<Item>: Sendable {
     func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [Item])
 }
 
+extension JSONCursor {
+    /// A list page read with a cursor: its `metadata`, and each of its `items` through
+    /// `item` (what a `ListPageDecoder` on a cursor does; other fields are skipped).
+    public static func readListPage<T>(_ body: Data, item: (inout JSONCursor) throws -> T) throws -> (metadata: ListMeta?, items: [T]) {
+        try read(body) { c in
+            var metadata: ListMeta?
+            var items: [T] = []
+            try c.forEachField { c, key in
+                if key == "metadata" {
+                    metadata = try ListMeta(cursor: &c)
+                } else if key == "items" {
+                    try c.forEachElement { c in items.append(try item(&c)) }
+                } else {
+                    try c.skipValue()
+                }
+            }
+            return (metadata, items)
+        }
+    }
+}
+
 /// Any Decodable model, through JSONDecoder. Public for the fuzz harness (Fuzz/), which
 /// decodes pages exactly as `list(_:as:)` does.
 public struct DecodableListPage<T: Decodable & Sendable>: ListPageDecoder {

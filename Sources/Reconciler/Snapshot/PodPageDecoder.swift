@@ -19,20 +19,7 @@ public struct PodPageDecoder: ListPageDecoder {
     }
 
     public func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [PodRecord]) {
-        try JSONCursor.read(body) { c in
-            var metadata: ListMeta?
-            var items: [PodRecord] = []
-            try c.forEachField { c, key in
-                if key == "metadata" {
-                    metadata = try ListMeta(cursor: &c)
-                } else if key == "items" {
-                    try c.forEachElement { c in items.append(try pod(&c)) }
-                } else {
-                    try c.skipValue()
-                }
-            }
-            return (metadata, items)
-        }
+        try JSONCursor.readListPage(body) { c in try pod(&c) }
     }
 
     private func pod(_ c: inout JSONCursor) throws -> PodRecord {

@@ -13,20 +13,7 @@ public struct WorkloadPageDecoder: ListPageDecoder {
     public init(retention: SpecRetention?) { self.retention = retention }
 
     public func decodePage(_ body: Data) throws -> (metadata: ListMeta?, items: [WorkloadRecord]) {
-        try JSONCursor.read(body) { c in
-            var metadata: ListMeta?
-            var items: [WorkloadRecord] = []
-            try c.forEachField { c, key in
-                if key == "metadata" {
-                    metadata = try ListMeta(cursor: &c)
-                } else if key == "items" {
-                    try c.forEachElement { c in items.append(try workload(&c)) }
-                } else {
-                    try c.skipValue()
-                }
-            }
-            return (metadata, items)
-        }
+        try JSONCursor.readListPage(body) { c in try workload(&c) }
     }
 
     private func workload(_ c: inout JSONCursor) throws -> WorkloadRecord {
