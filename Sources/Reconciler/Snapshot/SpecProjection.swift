@@ -2,7 +2,7 @@ import KubeClient
 
 /// The part of a pod `spec` that a set of mutator locations can read or write: the fields
 /// along each location, the key fields of the lists it selects in, and everything at its
-/// end. A pod keeps only that (`PodRecord.spec`), because a whole spec tree per pod costs
+/// end. A pod keeps only that (in `PodRecord.admission`), because a whole spec per pod costs
 /// several KB and a mutator matching every namespace would keep 150,000 of them.
 ///
 /// Applying a mutation to the projected spec changes it exactly where it changes the

@@ -1,5 +1,5 @@
 /// Which pods, and which workloads' pod templates, keep their whole `spec` in the
-/// snapshot (`PodRecord.spec`, `WorkloadRecord.templateSpec`). Kept only where a check
+/// snapshot (`PodRecord.admission`, `WorkloadRecord.templateSpec`). Kept only where a check
 /// asks (Gatekeeper mutators that can touch the namespace's pods), so a cluster without
 /// them stays as compact as before. Set for one listing phase as a task-local, because
 /// the records are decoded deep inside the client's paging.
