@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 /// A parsed `labelSelector` query (k8s.io/apimachinery/pkg/labels/selector.go syntax):
 /// `k=v`, `k==v`, `k!=v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`, comma = AND.
 struct LabelSelector: Sendable {
@@ -18,7 +19,7 @@ struct LabelSelector: Sendable {
     var isEmpty: Bool { requirements.isEmpty }
 
     init(parsing text: String) throws(APIError) {
-        for clause in Self.splitTopLevel(text) {
+        for clause in text.selectorRequirements {
             let c = clause.trimmingCharacters(in: .whitespaces)
             if c.isEmpty { continue }
             requirements.append(try Self.parseRequirement(c))
@@ -38,17 +39,6 @@ struct LabelSelector: Sendable {
             case .lessThan(let k, let n): return labels[k].flatMap { Int($0) }.map { $0 < n } ?? false
             }
         }
-    }
-
-    /// Splits on commas outside parentheses.
-    private static func splitTopLevel(_ s: String) -> [String] {
-        var parts: [String] = [], current = "", depth = 0
-        for ch in s {
-            if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1 }
-            if ch == "," && depth == 0 { parts.append(current); current = "" } else { current.append(ch) }
-        }
-        parts.append(current)
-        return parts
     }
 
     private static func parseRequirement(_ c: String) throws(APIError) -> Requirement {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// The `labelSelector` query syntax of apimachinery's labels.Parse, checked when a profile
 /// is loaded so a bad selector is a profile error (exit 2), not a 400 in the middle of a
@@ -7,7 +8,7 @@ import Foundation
 enum LabelSelectorSyntax {
     /// nil when valid, else what is wrong with which requirement.
     static func problem(_ text: String) -> String? {
-        for clause in splitTopLevel(text) {
+        for clause in text.selectorRequirements {
             let c = clause.trimmingCharacters(in: .whitespaces)
             guard !c.isEmpty else { return "an empty requirement (a stray comma)" }
             if let p = requirementProblem(c) { return "\"\(c)\": \(p)" }
@@ -51,16 +52,5 @@ enum LabelSelectorSyntax {
             return "\"\(v)\" is not a label value"
         }
         return nil
-    }
-
-    /// Splits on commas outside parentheses.
-    private static func splitTopLevel(_ s: String) -> [String] {
-        var parts: [String] = [], current = "", depth = 0
-        for ch in s {
-            if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1 }
-            if ch == "," && depth == 0 { parts.append(current); current = "" } else { current.append(ch) }
-        }
-        parts.append(current)
-        return parts
     }
 }
