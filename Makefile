@@ -69,7 +69,7 @@ clean:
 	rm -rf .build .build-release .build-tools .build-fuzz
 
 # The convergence property test over 10,000 seeds instead of CI's 500 (ConvergencePropertyTests):
-# ~0.25 s a seed, ~42 min on a loaded 2-core machine; KRECONCILE_SEED_START=N runs a range instead.
+# 18 min on the idle 2-core machine (0.1 s a seed), ~42 min loaded; KRECONCILE_SEED_START=N runs a range instead.
 # One failing seed replays with KRECONCILE_SEED=N swift test --skip-build --filter ConvergencePropertyTests.
 property-10k:
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
