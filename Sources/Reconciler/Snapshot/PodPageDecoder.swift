@@ -57,8 +57,8 @@ public struct PodPageDecoder: ListPageDecoder {
                 try c.skipValue()
             }
         }
-        meta.labels = interner.intern(kept.labels(meta.labels, intern))
-        meta.annotations = interner.intern(kept.annotations(meta.annotations, intern))
+        meta.labels = interner.intern(meta.labels)
+        meta.annotations = interner.intern(meta.annotations)
         // As PodRecord.init(from:): a pod a mutator can reach keeps its admission view.
         if let raw, let retention, retention.keeps(namespace: meta.namespace), var at = specAt, try !at.consumeNull() {
             var json = Array(#"{"labels":"#.utf8)
@@ -110,7 +110,8 @@ public struct PodPageDecoder: ListPageDecoder {
         }
     }
 
-    /// A map of strings with only the keys `keeping` says (every value must be a string).
+    /// A map of strings with only the keys `keeping` says (every value must be a string),
+    /// its strings shared.
     private func keptStrings(_ c: inout JSONCursor, keeping: (JSONCursor.Key) -> Bool) throws -> [String: String] {
         var map: [String: String] = [:]
         try c.forEachField { c, key in
@@ -119,7 +120,7 @@ public struct PodPageDecoder: ListPageDecoder {
                 try c.skipValue()
                 return
             }
-            map[key.string] = try c.string()
+            map[interner.intern(key.string)] = interner.intern(try c.string())
         }
         return map
     }
